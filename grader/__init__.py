@@ -1,0 +1,1 @@
+"""zombielab's grader: runs learners' programs in a sandbox and checks /proc, not their words."""

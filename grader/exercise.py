@@ -1,0 +1,122 @@
+"""What a lab's checks.py is written with.
+
+A lab's checks.py has one scenario per exercise, decorated with @exercise("file.py"). The
+scenario drives the learner's program and judges each check of lab.yaml in a `with ex.check(id):`
+block; `require` inside the block fails the check with what was observed:
+
+    @exercise("zombie.py")
+    def zombie(ex):
+        prog = ex.run()
+        pid = int(prog.expect_line(r"zombie (\\d+)", ex.timeout("zombie-is-child")).group(1))
+        with ex.check("zombie-is-child"):
+            proc = ex.probe.get(pid)
+            require(proc and proc.state == "Z", f"PID {pid} is not a zombie")
+
+A check the scenario never reaches fails with the reason the scenario stopped.
+"""
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from .errors import CheckFailed
+from .labspec import ExerciseSpec
+from .proc import Probe
+from .sandbox import Sandbox
+from .session import Program
+
+
+def exercise(file: str):
+    """Mark a function of checks.py as the scenario that grades `file`."""
+    def mark(fn):
+        fn.zombielab_exercise = file
+        return fn
+    return mark
+
+
+def require(condition, observed: str) -> None:
+    """Fail the current check, saying what was observed, unless condition holds."""
+    if not condition:
+        raise CheckFailed(observed)
+
+
+@dataclass
+class CheckResult:
+    exercise: str
+    id: str
+    name: str
+    max_score: int
+    passed: bool
+    observed: str = ""
+    hint: str = ""
+
+    @property
+    def title(self) -> str:
+        return f"{self.exercise}: {self.name}"
+
+    @property
+    def score(self) -> int:
+        return self.max_score if self.passed else 0
+
+
+class Exercise:
+    """One exercise being graded: its program runs, the probe, and the checks' verdicts."""
+
+    def __init__(self, spec: ExerciseSpec, sandbox: Sandbox, probe: Probe, output_limit: int):
+        self.spec = spec
+        self.sandbox = sandbox
+        self.probe = probe
+        self.output_limit = output_limit
+        self.deadline = time.monotonic() + spec.timeout
+        self.results: dict[str, CheckResult] = {}
+        self.programs: list[Program] = []
+
+    def timeout(self, check_id: str) -> float:
+        return self.spec.check(check_id).timeout
+
+    def run(self, *args: str) -> Program:
+        """Start the learner's program with these arguments, under a terminal."""
+        program = Program(self.sandbox, [self.spec.file, *map(str, args)],
+                          self.output_limit, self.deadline)
+        self.programs.append(program)
+        return program
+
+    def signal(self, pid: int, signame: str) -> None:
+        """Send a signal as the learner would (the probe's root has no CAP_KILL)."""
+        self.sandbox.signal(pid, signame)
+
+    @contextmanager
+    def check(self, check_id: str):
+        """Judge one check: it passes unless the block raises CheckFailed (require, expect...)."""
+        with self.checks(check_id):
+            yield
+        self._record(self.spec.check(check_id), True)
+
+    @contextmanager
+    def checks(self, *check_ids: str):
+        """Work that several checks stand on: if it fails, each of them not yet judged fails."""
+        try:
+            yield
+        except CheckFailed as failure:
+            for check_id in check_ids:
+                self._record(self.spec.check(check_id), False, str(failure))
+
+    def _record(self, spec, passed: bool, observed: str = "") -> None:
+        if spec.id not in self.results:  # the first verdict stands
+            self.results[spec.id] = CheckResult(self.spec.file, spec.id, spec.name, spec.points,
+                                                passed, observed, "" if passed else spec.hint)
+
+    def fail_unjudged(self, reason: str) -> None:
+        for spec in self.spec.checks:
+            self._record(spec, False, reason)
+
+    def ordered_results(self) -> list[CheckResult]:
+        return [self.results[spec.id] for spec in self.spec.checks]
+
+    def stop_programs(self) -> None:
+        """End every program this exercise started, and everything they left running."""
+        for program in self.programs:
+            program.close()
+        self.programs.clear()
+        self.sandbox.kill_learner_processes()

@@ -1,0 +1,92 @@
+"""Grade one submission: a fresh sandbox, the probe, then each exercise's scenario in turn."""
+from __future__ import annotations
+
+import ast
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import CheckFailed, InfraError, SubmissionError
+from .exercise import CheckResult, Exercise
+from .labspec import Lab
+from .proc import Probe
+from .sandbox import Sandbox, connect
+
+
+@dataclass
+class Grade:
+    lab: Lab
+    results: list[CheckResult]
+    execution_time: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> int:
+        return sum(r.score for r in self.results)
+
+    @property
+    def max_score(self) -> int:
+        return sum(r.max_score for r in self.results)
+
+
+def submitted_files(folder: Path) -> tuple[dict[str, Path], list[str]]:
+    """The regular files at the top of the submission folder; links and folders are skipped."""
+    if not folder.is_dir():
+        raise SubmissionError(f"{folder} is not a folder")
+    files, notes = {}, []
+    for path in sorted(folder.iterdir()):
+        if path.is_symlink():
+            notes.append(f"skipped {path.name}: links are not submitted")
+        elif path.is_file() and not path.name.startswith("."):
+            files[path.name] = path
+    return files, notes
+
+
+def syntax_problem(path: Path) -> str | None:
+    """Parse (never run) the file on the host, for a plain message instead of a traceback."""
+    try:
+        ast.parse(path.read_bytes(), filename=path.name)
+    except SyntaxError as exc:
+        return f"{path.name} has a syntax error at line {exc.lineno}: {exc.msg}"
+    except ValueError as exc:  # NUL bytes, say
+        return f"{path.name} cannot be read as Python: {exc}"
+    return None
+
+
+def grade(lab: Lab, folder: Path, client=None) -> Grade:
+    files, notes = submitted_files(folder)
+    started = time.monotonic()
+    client = client or connect()
+    results: list[CheckResult] = []
+    with Sandbox(client, lab.spec.image, lab.limits) as sandbox:
+        sandbox.copy_in(files)
+        probe = Probe(sandbox)
+        try:
+            for spec in lab.spec.exercises:
+                ex = Exercise(spec, sandbox, probe, lab.limits.output_kb * 1024)
+                try:
+                    _judge(ex, lab.scenarios[spec.file], files.get(spec.file))
+                finally:
+                    ex.stop_programs()
+                results.extend(ex.ordered_results())
+        finally:
+            probe.close()
+    return Grade(lab, results, time.monotonic() - started, notes)
+
+
+def _judge(ex: Exercise, scenario, path: Path | None) -> None:
+    if path is None:
+        ex.fail_unjudged(f"{ex.spec.file} was not submitted")
+        return
+    problem = syntax_problem(path)
+    if problem:
+        ex.fail_unjudged(problem)
+        return
+    try:
+        scenario(ex)
+    except CheckFailed as failure:
+        ex.fail_unjudged(str(failure))
+        return
+    unjudged = [spec.id for spec in ex.spec.checks if spec.id not in ex.results]
+    if unjudged:
+        raise InfraError(f"lab bug: the {ex.spec.file} scenario never judged {', '.join(unjudged)}")

@@ -1,0 +1,127 @@
+"""A lab is data: labs/<name>/lab.yaml (what is graded, for how many points) and checks.py
+(how each exercise is driven). This module loads and validates both."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .sandbox import Limits
+
+LABS_DIR = Path(__file__).resolve().parent.parent / "labs"
+
+
+class LabError(Exception):
+    """A lab that does not exist or whose definition is broken."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CheckSpec(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    points: int = Field(gt=0)
+    timeout: float = Field(default=5.0, gt=0)
+    hint: str = ""
+
+
+class ExerciseSpec(Strict):
+    file: str = Field(pattern=r"^[\w.-]+$")
+    timeout: float = Field(default=30.0, gt=0)
+    checks: list[CheckSpec] = Field(min_length=1)
+
+    def check(self, check_id: str) -> CheckSpec:
+        for spec in self.checks:
+            if spec.id == check_id:
+                return spec
+        raise LabError(f"{self.file} has no check named {check_id!r} in lab.yaml")
+
+
+class LimitsSpec(Strict):
+    pids: int = Field(default=Limits.pids, ge=16)
+    memory_mb: int = Field(default=Limits.memory_mb, ge=32)
+    cpus: float = Field(default=Limits.cpus, gt=0)
+    tmp_mb: int = Field(default=Limits.tmp_mb, ge=1)
+    submission_mb: int = Field(default=Limits.submission_mb, ge=1)
+    output_kb: int = Field(default=Limits.output_kb, ge=1)
+
+
+class LabSpec(Strict):
+    title: str
+    image: Literal["noinit", "tini"]
+    limits: LimitsSpec = LimitsSpec()
+    exercises: list[ExerciseSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def ids_unique(self) -> "LabSpec":
+        ids = [c.id for e in self.exercises for c in e.checks]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"check ids must be unique; repeated: {', '.join(dupes)}")
+        return self
+
+    @property
+    def max_score(self) -> int:
+        return sum(c.points for e in self.exercises for c in e.checks)
+
+
+class Lab:
+    """A loaded lab: its spec, its folder, and the scenario function of each exercise."""
+
+    def __init__(self, name: str, folder: Path, spec: LabSpec, scenarios: dict):
+        self.name, self.folder, self.spec, self.scenarios = name, folder, spec, scenarios
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(**self.spec.limits.model_dump())
+
+
+def available() -> list[str]:
+    return sorted(p.parent.name for p in LABS_DIR.glob("*/lab.yaml"))
+
+
+def load(name: str) -> Lab:
+    folder = LABS_DIR / name
+    if not (folder / "lab.yaml").is_file():
+        raise LabError(f"unknown lab {name!r}; the labs are: {', '.join(available()) or 'none'}")
+    spec = _load_spec(folder / "lab.yaml")
+    scenarios = _load_scenarios(folder / "checks.py")
+    files = [e.file for e in spec.exercises]
+    for file in files:
+        if file not in scenarios:
+            raise LabError(f"{folder / 'checks.py'}: no @exercise({file!r}) for lab.yaml's exercise")
+    for file in scenarios:
+        if file not in files:
+            raise LabError(f"{folder / 'checks.py'}: @exercise({file!r}) is not in lab.yaml")
+    return Lab(name, folder, spec, scenarios)
+
+
+def _load_spec(path: Path) -> LabSpec:
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise LabError(f"{path} is not valid YAML: {exc}") from exc
+    try:
+        return LabSpec.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        raise LabError(f"{path}: field {field}: {first['msg']}") from exc
+
+
+def _load_scenarios(path: Path) -> dict:
+    if not path.is_file():
+        raise LabError(f"{path} is missing")
+    module_spec = importlib.util.spec_from_file_location(f"zombielab_{path.parent.name}_checks", path)
+    module = importlib.util.module_from_spec(module_spec)
+    try:
+        module_spec.loader.exec_module(module)
+    except Exception as exc:  # a broken checks.py is the lab author's error, reported plainly
+        raise LabError(f"{path} failed to load: {type(exc).__name__}: {exc}") from exc
+    return {fn.zombielab_exercise: fn for fn in vars(module).values()
+            if callable(fn) and hasattr(fn, "zombielab_exercise")}

@@ -1,0 +1,130 @@
+#!/usr/bin/python3 -I
+"""The grader's trusted eye inside a lab container.
+
+Installed root-owned in the lab images and run as root with `python3 -I` (no user site, no
+PYTHONPATH), so nothing the learner writes can change what it reports. It reads only the kernel's
+/proc; it never trusts what a program prints.
+
+    probe.py snapshot      print the process table once, as one JSON line
+    probe.py serve         answer commands on stdin, one JSON line each, while a poller
+                           records every process change with its CLOCK_MONOTONIC time:
+                             snapshot  -> the current table
+                             events N  -> the changes recorded since the N-th one
+
+CLOCK_MONOTONIC is not namespaced by Docker, so the grader on the host can compare these
+times with when it read a line from the program.
+"""
+import json
+import os
+import sys
+import threading
+import time
+
+POLL_SECONDS = 0.003
+
+
+def read_stat(pid):
+    """One process's /proc/PID/stat fields we care about, or None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            raw = f.read().decode("utf-8", "replace")
+        uid = os.stat(f"/proc/{pid}").st_uid
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    # comm is in parentheses and may itself contain spaces or ')': split at the last ')'.
+    head, _, tail = raw.rpartition(")")
+    comm = head.partition("(")[2]
+    fields = tail.split()
+    return {
+        "pid": int(pid),
+        "comm": comm,
+        "state": fields[0],
+        "ppid": int(fields[1]),
+        "pgrp": int(fields[2]),
+        "session": int(fields[3]),
+        "tty": int(fields[4]),
+        "starttime": int(fields[19]),
+        "uid": uid,
+    }
+
+
+def table():
+    procs = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            info = read_stat(name)
+            if info is not None:
+                procs[info["pid"]] = info
+    return procs
+
+
+class Poller(threading.Thread):
+    """Records every new process, state or parent change, and disappearance, with its time."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.lock = threading.Lock()
+        self.events = []
+        self.known = {}
+        self.last_poll = time.monotonic()
+
+    def run(self):
+        while True:
+            now = time.monotonic()
+            current = table()
+            found = []
+            for pid, info in current.items():
+                before = self.known.get(pid)
+                # A reused PID shows up as a new start time: treat it as a new process.
+                if before is None or before["starttime"] != info["starttime"]:
+                    found.append(dict(info, t=now, event="new"))
+                elif before["state"] != info["state"] or before["ppid"] != info["ppid"]:
+                    found.append(dict(info, t=now, event="change"))
+            for pid, info in self.known.items():
+                if pid not in current:
+                    # seen: the last poll that still found it, so its lifetime has a lower bound.
+                    found.append(dict(info, t=now, event="gone", seen=self.last_poll))
+            self.known = current
+            self.last_poll = now
+            if found:
+                with self.lock:
+                    self.events.extend(found)
+            time.sleep(POLL_SECONDS)
+
+    def since(self, index):
+        with self.lock:
+            return self.events[index:]
+
+
+def reply(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def serve():
+    poller = Poller()
+    poller.start()
+    reply({"ready": True, "t": time.monotonic()})
+    for line in sys.stdin:
+        words = line.split()
+        if not words:
+            continue
+        if words[0] == "snapshot":
+            reply({"t": time.monotonic(), "procs": list(table().values())})
+        elif words[0] == "events":
+            reply({"t": time.monotonic(), "events": poller.since(int(words[1]))})
+        else:
+            reply({"error": f"unknown command {words[0]!r}"})
+
+
+def main(argv):
+    if argv[1:] == ["snapshot"]:
+        reply({"t": time.monotonic(), "procs": list(table().values())})
+    elif argv[1:] == ["serve"]:
+        serve()
+    else:
+        sys.exit("usage: probe.py snapshot | serve")
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,154 @@
+"""The host side of the trusted probe: the container's process table and its history.
+
+The probe (grader/probe.py, root-owned inside the image) runs for the whole grading session
+and records every process change with CLOCK_MONOTONIC times. Checks ask it what the kernel
+showed, never what the program claimed.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+
+from .errors import InfraError
+from .sandbox import PROBE, Sandbox
+
+STATE_NAMES = {"R": "running", "S": "sleeping", "D": "in disk sleep", "Z": "a zombie",
+               "T": "stopped", "t": "traced", "X": "dead", "I": "idle"}
+
+
+@dataclass(frozen=True)
+class Proc:
+    pid: int
+    ppid: int
+    state: str
+    comm: str
+    pgrp: int
+    session: int
+    tty: int
+    uid: int
+    starttime: int
+
+    @property
+    def described(self) -> str:
+        return f"PID {self.pid} ({self.comm}, parent {self.ppid}, {STATE_NAMES.get(self.state, self.state)})"
+
+
+def _proc(fields: dict) -> Proc:
+    return Proc(**{name: fields[name] for name in Proc.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Event:
+    """One change the probe saw: a process appeared, changed state or parent, or went away."""
+    t: float          # when the probe's poll saw it (CLOCK_MONOTONIC)
+    kind: str         # "new", "change" or "gone"
+    proc: Proc        # for "gone", the process as last seen
+    seen: float       # for "gone", the last poll that still found it; otherwise t
+
+
+class Probe:
+    """A long-running `probe.py serve` inside the sandbox, spoken to over a pipe."""
+
+    def __init__(self, sandbox: Sandbox):
+        argv = sandbox.docker_exec_argv("python3", "-I", PROBE, "serve", user="0:0", tty=False)
+        self._child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                       stderr=subprocess.DEVNULL, text=True)
+        self._lock = threading.Lock()
+        self._events: list[Event] = []
+        self._ask_ready()
+
+    def _ask_ready(self) -> None:
+        line = self._child.stdout.readline()
+        if not line:
+            raise InfraError("the /proc probe did not start in the container")
+
+    def _ask(self, command: str) -> dict:
+        with self._lock:
+            try:
+                self._child.stdin.write(command + "\n")
+                self._child.stdin.flush()
+                line = self._child.stdout.readline()
+            except (BrokenPipeError, OSError) as exc:
+                raise InfraError("the /proc probe stopped answering") from exc
+        if not line:
+            raise InfraError("the /proc probe stopped answering")
+        return json.loads(line)
+
+    def close(self) -> None:
+        if self._child.poll() is None:
+            self._child.kill()
+        self._child.wait()  # reap it: the grader leaves no zombies of its own
+
+    # --- what the kernel shows now -------------------------------------------------------
+    def snapshot(self) -> dict[int, Proc]:
+        return {p["pid"]: _proc(p) for p in self._ask("snapshot")["procs"]}
+
+    def get(self, pid: int) -> Proc | None:
+        return self.snapshot().get(pid)
+
+    def children(self, pid: int) -> list[Proc]:
+        return sorted((p for p in self.snapshot().values() if p.ppid == pid),
+                      key=lambda p: (p.starttime, p.pid))
+
+    def wait_for(self, predicate, timeout: float, interval: float = 0.01) -> dict[int, Proc] | None:
+        """Poll until predicate(snapshot) holds; return that snapshot, or None on timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            procs = self.snapshot()
+            if predicate(procs):
+                return procs
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(interval)
+
+    # --- what the kernel showed over time -------------------------------------------------
+    def events(self) -> list[Event]:
+        """Every change recorded so far, oldest first."""
+        reply = self._ask(f"events {len(self._events)}")
+        for e in reply["events"]:
+            self._events.append(Event(e["t"], e["event"], _proc(e), e.get("seen", e["t"])))
+        return list(self._events)
+
+    def now(self) -> float:
+        """The probe's clock, which is the host's CLOCK_MONOTONIC too."""
+        return time.monotonic()
+
+    def ever_children(self, pid: int) -> list[Proc]:
+        """Every process ever seen with `pid` as parent, in fork order.
+
+        A fresh snapshot joins the recorded history, so a child forked since the poller's last
+        round is not missed.
+        """
+        seen = {}
+        for proc in [e.proc for e in self.events() if e.kind != "gone"] + list(self.snapshot().values()):
+            if proc.ppid == pid:
+                seen.setdefault(proc.pid, proc)
+        return sorted(seen.values(), key=lambda p: (p.starttime, p.pid))
+
+    def history(self, pid: int) -> list[Event]:
+        return [e for e in self.events() if e.proc.pid == pid]
+
+    def first_time(self, pid: int, predicate, after: float = 0.0) -> float | None:
+        """When the probe first saw pid in a state for which predicate(proc) holds."""
+        return min((e.t for e in self.history(pid)
+                    if e.kind != "gone" and e.t >= after and predicate(e.proc)), default=None)
+
+    def zombie_span(self, pid: int) -> tuple[float, float] | None:
+        """(first, last) times the probe saw `pid` as a zombie, or None if it never did.
+
+        last - first is a lower bound of how long it stayed a zombie: a probe delayed by a
+        busy machine can only shorten it, so a check built on it never fails a good program.
+        """
+        first = last = None
+        for e in self.history(pid):
+            if e.proc.state == "Z":
+                if first is None:
+                    first = e.t
+                last = e.seen
+        if first is None:
+            return None
+        gone = any(e.kind == "gone" for e in self.history(pid))
+        return first, last if gone else self.now()

@@ -1,0 +1,56 @@
+"""How a grade is shown: one readable line per check on the terminal, and results files."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from .grade import Grade
+
+
+def terminal(grade: Grade) -> str:
+    lines = []
+    for r in grade.results:
+        verdict = "OK  " if r.passed else "FAIL"
+        lines.append(f"{verdict} {r.score:>2}/{r.max_score:<2} {r.title}")
+        if not r.passed:
+            lines.append(f"            observed: {r.observed}")
+            if r.hint:
+                lines.append(f"            hint: {r.hint}")
+    lines.extend(f"note: {note}" for note in grade.notes)
+    lines.append(f"Score: {grade.score}/{grade.max_score}  ({grade.lab.spec.title}, "
+                 f"graded in {grade.execution_time:.1f} s)")
+    return "\n".join(lines)
+
+
+def gradescope(grade: Grade) -> dict:
+    """Gradescope's results.json (autograder specification)."""
+    return {
+        "score": grade.score,
+        "max_score": grade.max_score,
+        "execution_time": round(grade.execution_time, 2),
+        "output": f"{grade.lab.spec.title}: {grade.score}/{grade.max_score}",
+        "tests": [
+            {
+                "name": r.title,
+                "score": r.score,
+                "max_score": r.max_score,
+                "status": "passed" if r.passed else "failed",
+                "output": "" if r.passed else
+                          "\n".join(filter(None, [f"observed: {r.observed}",
+                                                  r.hint and f"hint: {r.hint}"])),
+            }
+            for r in grade.results
+        ],
+    }
+
+
+def write_json(path: Path, data: dict) -> None:
+    """Write atomically: a reader never sees half a results file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w") as f:
+        json.dump(data, f, indent=2)
+        f.write("\n")
+    os.replace(tmp, path)

@@ -1,0 +1,167 @@
+"""One throw-away container per submission: locked down, labelled, and always removed."""
+from __future__ import annotations
+
+import io
+import os
+import socket
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+import docker.errors
+
+from .errors import InfraError, SubmissionError
+
+LABEL = "zombielab.grader"          # every grading container carries it, so strays can be found
+OWNER_LABEL = "zombielab.owner"     # host:pid of the grader that made it
+WORKDIR = "/home/learner/work"
+LEARNER = "1000:1000"
+PROBE = "/opt/zombielab/probe.py"
+IMAGES = {"noinit": "zombielab/noinit", "tini": "zombielab/tini"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one grading container (lab.yaml can override each)."""
+    pids: int = 256
+    memory_mb: int = 512
+    cpus: float = 1.0
+    tmp_mb: int = 64
+    submission_mb: int = 5
+    output_kb: int = 1024
+
+
+def connect() -> docker.DockerClient:
+    try:
+        client = docker.from_env(timeout=60)
+        client.ping()
+        return client
+    except docker.errors.DockerException as exc:
+        raise InfraError(
+            "cannot reach the Docker engine: is Docker running? "
+            "(on Debian, scripts/ensure-docker starts it)") from exc
+
+
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def remove_strays(client: docker.DockerClient) -> int:
+    """Remove grading containers whose grader on this host is gone (killed with -9, say)."""
+    host = socket.gethostname()
+    removed = 0
+    for container in client.containers.list(all=True, filters={"label": LABEL}):
+        owner_host, _, pid = container.labels.get(OWNER_LABEL, ":").partition(":")
+        if owner_host == host and pid.isdigit() and _alive(int(pid)):
+            continue
+        container.remove(force=True)
+        removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def submission_tar(files: dict[str, Path], limit_bytes: int) -> bytes:
+    """Pack the learner's files, owned by the learner, refusing links and oversized input."""
+    buf = io.BytesIO()
+    total = 0
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for name, path in sorted(files.items()):
+            if path.is_symlink() or not path.is_file():
+                raise SubmissionError(f"{name} is not a regular file")
+            data = path.read_bytes()
+            total += len(data)
+            if total > limit_bytes:
+                raise SubmissionError(
+                    f"the submission is larger than {limit_bytes // 2**20} MB")
+            info = tarfile.TarInfo(name)
+            info.size, info.mode, info.uid, info.gid = len(data), 0o644, 1000, 1000
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+class Sandbox:
+    """A running lab container, removed when the `with` block ends, however it ends."""
+
+    def __init__(self, client: docker.DockerClient, variant: str, limits: Limits):
+        self.client = client
+        self.image = IMAGES[variant]
+        self.limits = limits
+        self.container = None
+
+    def __enter__(self) -> "Sandbox":
+        try:
+            self.container = self.client.containers.run(
+                self.image,
+                # Something long-lived for the grader to exec into. Under tini it is tini's child;
+                # in the noinit image it is PID 1 itself, and never reaps anything.
+                ["sleep", "infinity"],
+                detach=True,
+                # Root, but with every capability dropped: learner code runs as uid 1000 and can
+                # neither kill this keep-alive process nor the root-owned probe.
+                user="0:0",
+                network_mode="none",
+                cap_drop=["ALL"],
+                security_opt=["no-new-privileges"],
+                pids_limit=self.limits.pids,
+                mem_limit=f"{self.limits.memory_mb}m",
+                memswap_limit=f"{self.limits.memory_mb}m",
+                nano_cpus=int(self.limits.cpus * 1e9),
+                tmpfs={"/tmp": f"size={self.limits.tmp_mb}m,mode=1777"},
+                labels={LABEL: "1", OWNER_LABEL: _owner()},
+                hostname="lab",
+            )
+        except docker.errors.ImageNotFound as exc:
+            raise InfraError(f"image {self.image} is missing: run `make images`") from exc
+        except docker.errors.DockerException as exc:
+            raise InfraError(f"could not start a grading container: {exc}") from exc
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.remove()
+
+    def remove(self) -> None:
+        if self.container is not None:
+            try:
+                self.container.remove(force=True)
+            except docker.errors.NotFound:
+                pass
+            self.container = None
+
+    @property
+    def id(self) -> str:
+        return self.container.id
+
+    def copy_in(self, files: dict[str, Path]) -> None:
+        archive = submission_tar(files, self.limits.submission_mb * 2**20)
+        if not self.container.put_archive(WORKDIR, archive):
+            raise InfraError("could not copy the submission into the container")
+
+    def exec_learner(self, *argv: str) -> int:
+        """Run a trusted command (kill, say) as the learner: root here has no CAP_KILL."""
+        try:
+            return self.container.exec_run(list(argv), user=LEARNER).exit_code
+        except docker.errors.DockerException as exc:
+            raise InfraError(f"docker exec failed: {exc}") from exc
+
+    def signal(self, pid: int, signame: str) -> None:
+        if self.exec_learner("kill", "-s", signame, "--", str(pid)) != 0:
+            raise InfraError(f"could not send SIG{signame} to PID {pid}")
+
+    def kill_learner_processes(self) -> None:
+        """End everything the learner's programs left behind, so exercises don't meet."""
+        self.exec_learner("kill", "-s", "KILL", "--", "-1")
+
+    def docker_exec_argv(self, *argv: str, user: str = LEARNER, tty: bool = True) -> list[str]:
+        """The `docker exec` command line that runs argv in this container."""
+        flags = ["-it"] if tty else ["-i"]
+        return ["docker", "exec", *flags, "-u", user, "-w", WORKDIR, self.id, *argv]

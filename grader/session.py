@@ -1,0 +1,133 @@
+"""A learner's program running in the sandbox under a real terminal, driven with pexpect.
+
+`docker exec -it` gives the program a pty inside the container, so Ctrl-C is a real SIGINT from
+the terminal driver and end-of-input is a real ^D. A trusted launcher reports the program's
+PID (as the container sees it) before handing the process over to python3 with exec.
+"""
+from __future__ import annotations
+
+import re
+import time
+
+import pexpect
+
+from .errors import CheckFailed
+from .sandbox import Sandbox
+
+PID_MARK = "zombielab-pid"
+
+# Runs first in the exec'd process, then becomes the learner's program with exec, so the PID it
+# prints is the program's and it leaves no child behind (a shell running stty would fork one).
+# Echo goes off so that the grader's own input does not come back mixed with the output.
+LAUNCHER = f"""
+import os, sys, termios
+attrs = termios.tcgetattr(0)
+attrs[3] &= ~termios.ECHO
+termios.tcsetattr(0, termios.TCSANOW, attrs)
+print("{PID_MARK}", os.getpid(), flush=True)
+os.execvp("python3", ["python3", *sys.argv[1:]])
+"""
+
+
+class Transcript:
+    """pexpect's logfile_read: keeps what the program printed, up to the output limit."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.size = 0
+        self.chunks: list[str] = []
+
+    def write(self, data: str) -> None:
+        self.size += len(data)
+        kept = sum(map(len, self.chunks))
+        if kept < self.limit:
+            self.chunks.append(data[: self.limit - kept])
+
+    def flush(self) -> None:
+        pass
+
+    @property
+    def overflowed(self) -> bool:
+        return self.size > self.limit
+
+    def tail(self, lines: int = 3) -> str:
+        text = "".join(self.chunks).replace("\r", "")
+        return "\n".join(text.strip().splitlines()[-lines:])
+
+
+class Program:
+    """One run of a learner's program. Lines are matched whole, one line per event."""
+
+    def __init__(self, sandbox: Sandbox, argv: list[str], output_limit: int, deadline: float):
+        self.name = argv[0]
+        self.deadline = deadline
+        self.transcript = Transcript(output_limit)
+        command, *args = sandbox.docker_exec_argv("python3", "-I", "-c", LAUNCHER, *argv)
+        self.child = pexpect.spawn(
+            command, args, encoding="utf-8", codec_errors="replace", echo=False, timeout=None,
+            dimensions=(24, 200))
+        self.child.logfile_read = self.transcript
+        self.pid = int(self._expect_raw(rf"{PID_MARK} (\d+)\r?\n", 30, "start").group(1))
+        self.exit_status: int | None = None
+
+    def _remaining(self, timeout: float) -> float:
+        return max(0.0, min(timeout, self.deadline - time.monotonic()))
+
+    def _expect_raw(self, pattern: str, timeout: float, what: str):
+        index = self.child.expect([pattern, pexpect.EOF, pexpect.TIMEOUT],
+                                  timeout=self._remaining(timeout))
+        if self.transcript.overflowed:
+            raise CheckFailed(f"{self.name} printed more than {self.transcript.limit // 1024} KB; "
+                              "output cut there")
+        if index == 0:
+            return self.child.match
+        if index == 1:
+            self._collect_exit()
+            raise CheckFailed(f"{self.name} exited with status {self.exit_status} before "
+                              f"printing {what}{self._last_words()}")
+        raise CheckFailed(f"{self.name} did not print {what} within {timeout:g} s"
+                          f"{self._last_words()}")
+
+    def _last_words(self) -> str:
+        tail = self.transcript.tail()
+        tail = tail.split(f"{PID_MARK}", 1)[-1].partition("\n")[2] if PID_MARK in tail else tail
+        return f"; its last output was: {tail!r}" if tail.strip() else ""
+
+    def expect_line(self, pattern: str, timeout: float, what: str | None = None) -> re.Match:
+        """Wait for a whole line matching pattern; returns the match (times are read by callers)."""
+        return self._expect_raw(rf"(?m)^{pattern}\r?\n", timeout, what or repr(pattern))
+
+    def lines(self) -> list[str]:
+        """Everything the program printed so far, as lines (after its PID, which the grader printed)."""
+        text = "".join(self.transcript.chunks).replace("\r", "")
+        return text.split("\n")[1:]
+
+    def send_line(self, text: str) -> None:
+        self.child.sendline(text)
+
+    def interrupt(self) -> None:
+        """Ctrl-C, typed at the terminal: the kernel's tty driver sends SIGINT."""
+        self.child.sendintr()
+
+    def end_input(self) -> None:
+        """Ctrl-D at the start of a line: the program reads end of file."""
+        self.child.sendeof()
+
+    def wait_exit(self, timeout: float) -> int:
+        """Wait for the program to end; return its exit status (128+N if killed by signal N)."""
+        index = self.child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=self._remaining(timeout))
+        if index == 1:
+            raise CheckFailed(f"{self.name} was still running {timeout:g} s later")
+        self._collect_exit()
+        return self.exit_status
+
+    def _collect_exit(self) -> None:
+        self.child.close()   # waits for the docker exec client: no zombie left on the host
+        self.exit_status = (self.child.exitstatus if self.child.exitstatus is not None
+                            else 128 + (self.child.signalstatus or 0))
+
+    def close(self) -> None:
+        if self.child.isalive():
+            self.child.close(force=True)
+        elif not self.child.closed:
+            self.child.close()
