@@ -27,6 +27,8 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("folder", type=Path, help="the folder holding the learner's files")
     g.add_argument("--json", type=Path, metavar="FILE",
                    help="also write Gradescope's results.json format to FILE")
+    g.add_argument("--only", action="append", metavar="FILE",
+                   help="grade only this exercise (repeatable), e.g. --only reaper.py")
     sub.add_parser("labs", help="list the labs")
     return p
 
@@ -41,7 +43,7 @@ def main(argv=None) -> int:
                 print(f"{name}: {labspec.load(name).spec.title}")
             return 0
         lab = labspec.load(args.lab)
-        result = grade(lab, args.folder)
+        result = grade(lab, args.folder, only=args.only)
     except (labspec.LabError, SubmissionError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return ERROR_EXIT

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -11,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .sandbox import Limits
 
-LABS_DIR = Path(__file__).resolve().parent.parent / "labs"
+LABS_DIR = Path(os.environ.get("ZOMBIELAB_LABS", Path(__file__).resolve().parent.parent / "labs"))
 
 
 class LabError(Exception):

@@ -63,10 +63,11 @@ class Poller(threading.Thread):
 
     def __init__(self):
         super().__init__(daemon=True)
-        self.lock = threading.Lock()
+        self.lock = threading.Condition()
         self.events = []
         self.known = {}
         self.last_poll = time.monotonic()
+        self.rounds = 0
 
     def run(self):
         while True:
@@ -86,13 +87,18 @@ class Poller(threading.Thread):
                     found.append(dict(info, t=now, event="gone", seen=self.last_poll))
             self.known = current
             self.last_poll = now
-            if found:
-                with self.lock:
-                    self.events.extend(found)
+            with self.lock:
+                self.events.extend(found)
+                self.rounds += 1
+                self.lock.notify_all()
             time.sleep(POLL_SECONDS)
 
     def since(self, index):
+        """The events from index on, once a whole poll round begun after this call has ended,
+        so the history is never behind what the caller has just seen in a snapshot."""
         with self.lock:
+            target = self.rounds + 2   # the round under way may have begun before the call
+            self.lock.wait_for(lambda: self.rounds >= target)
             return self.events[index:]
 
 

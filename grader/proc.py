@@ -131,10 +131,12 @@ class Probe:
     def history(self, pid: int) -> list[Event]:
         return [e for e in self.events() if e.proc.pid == pid]
 
-    def first_time(self, pid: int, predicate, after: float = 0.0) -> float | None:
-        """When the probe first saw pid in a state for which predicate(proc) holds."""
+    def first_time(self, pid: int, predicate, after: float = 0.0, kind: str = "seen") -> float | None:
+        """When the probe first saw pid in a state for which predicate(proc) holds
+        (kind="seen"), or first found it gone (kind="gone")."""
         return min((e.t for e in self.history(pid)
-                    if e.kind != "gone" and e.t >= after and predicate(e.proc)), default=None)
+                    if (e.kind == "gone") == (kind == "gone") and e.t >= after and predicate(e.proc)),
+                   default=None)
 
     def zombie_span(self, pid: int) -> tuple[float, float] | None:
         """(first, last) times the probe saw `pid` as a zombie, or None if it never did.

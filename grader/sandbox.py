@@ -159,7 +159,7 @@ class Sandbox:
 
     def kill_learner_processes(self) -> None:
         """End everything the learner's programs left behind, so exercises don't meet."""
-        self.exec_learner("kill", "-s", "KILL", "--", "-1")
+        self.exec_learner("kill", "-KILL", "--", "-1")  # procps 4 rejects "-s KILL -- -1"
 
     def docker_exec_argv(self, *argv: str, user: str = LEARNER, tty: bool = True) -> list[str]:
         """The `docker exec` command line that runs argv in this container."""

@@ -74,8 +74,8 @@ class Program:
         return max(0.0, min(timeout, self.deadline - time.monotonic()))
 
     def _expect_raw(self, pattern: str, timeout: float, what: str):
-        index = self.child.expect([pattern, pexpect.EOF, pexpect.TIMEOUT],
-                                  timeout=self._remaining(timeout))
+        allowed = self._remaining(timeout)
+        index = self.child.expect([pattern, pexpect.EOF, pexpect.TIMEOUT], timeout=allowed)
         if self.transcript.overflowed:
             raise CheckFailed(f"{self.name} printed more than {self.transcript.limit // 1024} KB; "
                               "output cut there")
@@ -85,6 +85,9 @@ class Program:
             self._collect_exit()
             raise CheckFailed(f"{self.name} exited with status {self.exit_status} before "
                               f"printing {what}{self._last_words()}")
+        if allowed < timeout:
+            raise CheckFailed(f"{self.name} had not printed {what} when the exercise's time "
+                              f"limit ran out{self._last_words()}")
         raise CheckFailed(f"{self.name} did not print {what} within {timeout:g} s"
                           f"{self._last_words()}")
 
@@ -95,7 +98,7 @@ class Program:
 
     def expect_line(self, pattern: str, timeout: float, what: str | None = None) -> re.Match:
         """Wait for a whole line matching pattern; returns the match (times are read by callers)."""
-        return self._expect_raw(rf"(?m)^{pattern}\r?\n", timeout, what or repr(pattern))
+        return self._expect_raw(rf"(?m)^(?:{pattern})\r?\n", timeout, what or repr(pattern))
 
     def lines(self) -> list[str]:
         """Everything the program printed so far, as lines (after its PID, which the grader printed)."""
@@ -115,8 +118,12 @@ class Program:
 
     def wait_exit(self, timeout: float) -> int:
         """Wait for the program to end; return its exit status (128+N if killed by signal N)."""
-        index = self.child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=self._remaining(timeout))
+        allowed = self._remaining(timeout)
+        index = self.child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=allowed)
         if index == 1:
+            if allowed < timeout:
+                raise CheckFailed(f"{self.name} was still running when the exercise's time "
+                                  "limit ran out")
             raise CheckFailed(f"{self.name} was still running {timeout:g} s later")
         self._collect_exit()
         return self.exit_status

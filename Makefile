@@ -1,0 +1,44 @@
+# zombielab: `make lab3` for a lab shell, `make submit LAB=3` to grade it, `make test` for the suite.
+PYTHON_VENV := .venv
+PY := $(PYTHON_VENV)/bin/python
+LAB ?= 3
+INIT ?= noinit
+WORK ?= workspace/lab$(LAB)
+
+.PHONY: help setup deps engine images submit test bench clean
+
+help:
+	@echo "make lab3 [INIT=tini]   a shell in Lab 3's container (INIT=tini: tini is PID 1)"
+	@echo "make submit LAB=3       grade your workspace (workspace/lab3)"
+	@echo "make test               the test suite, against the real Docker engine"
+	@echo "make bench              grading time against a bare container start"
+
+deps: $(PYTHON_VENV)/.installed
+$(PYTHON_VENV)/.installed: pyproject.toml scripts/ensure-python
+	scripts/ensure-python $(PYTHON_VENV)
+	touch $@
+
+engine: deps
+	PYTHON=$(PY) scripts/ensure-docker
+
+images: engine
+	scripts/build-images
+
+setup: deps engine images
+
+# make lab1, make lab3, ...: any folder under labs/ with a lab.yaml.
+lab%: setup
+	@scripts/enter-lab lab$* $(INIT) $(if $(filter command line,$(origin WORK)),$(WORK),workspace/lab$*)
+
+submit: setup
+	@$(PY) -m grader grade lab$(LAB) $(WORK)
+
+test: setup
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) bench/grading.py
+
+clean:
+	docker ps -aq --filter label=zombielab.grader | xargs -r docker rm -f
+	rm -rf $(PYTHON_VENV) .pytest_cache

@@ -1,0 +1,109 @@
+"""Shared fixtures: the real engine, submissions built from a lab's folders, and the promise
+that the suite leaves no grading container and no zombie behind."""
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import docker
+import pytest
+import yaml
+
+from grader import labspec
+from grader.grade import grade
+from grader.sandbox import IMAGES, LABEL
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def host_zombies() -> set[int]:
+    out = subprocess.run(["ps", "-eo", "pid=,stat="], capture_output=True, text=True).stdout
+    return {int(pid) for pid, stat in (line.split() for line in out.splitlines()) if stat.startswith("Z")}
+
+
+def settled_zombies(before: set[int], seconds: float = 5.0) -> set[int]:
+    """Zombies that are new since `before` and stay: this host's PID 1 reaps a removed
+    container's shim only after a second or two."""
+    deadline = time.monotonic() + seconds
+    while True:
+        new = host_zombies() - before
+        if not new or time.monotonic() > deadline:
+            return new
+        time.sleep(0.25)
+
+
+@pytest.fixture(scope="session")
+def client():
+    try:
+        engine = docker.from_env()
+        engine.ping()
+    except docker.errors.DockerException:
+        pytest.exit("no Docker engine: run the suite with `make test`, which starts one", returncode=2)
+    for image in IMAGES.values():
+        try:
+            engine.images.get(image)
+        except docker.errors.ImageNotFound:
+            pytest.exit(f"image {image} is missing: run `make images`", returncode=2)
+    return engine
+
+
+@pytest.fixture(scope="session", autouse=True)
+def leaves_nothing_behind(client):
+    before = host_zombies()
+    yield
+    left = client.containers.list(all=True, filters={"label": LABEL})
+    assert not left, f"grading containers left behind: {[c.name for c in left]}"
+    assert not settled_zombies(before), "the suite left zombie processes on the host"
+
+
+def patch_header(patch: Path, field: str) -> str:
+    """A field of a buggy solution's header, e.g. "Fails: a, b" -> "a, b"."""
+    for line in patch.read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return line.partition(":")[2].strip()
+    raise AssertionError(f"{patch} has no {field}: line")
+
+
+def faulty_cases(lab_name: str) -> list:
+    """Every wrong solution of a lab: the buggy corpus (a patch against the reference, one
+    classic mistake each) and the spoofs of tests/spoofs (whole programs that only pretend)."""
+    buggy = sorted((labspec.LABS_DIR / lab_name / "buggy").glob("*/*.patch"))
+    spoofs = sorted((ROOT / "tests" / "spoofs" / lab_name).glob("*/*/bug.yaml"))
+    return ([pytest.param(lab_name, p, id=f"buggy/{p.parent.name}/{p.stem}") for p in buggy] +
+            [pytest.param(lab_name, b.parent, id=f"spoof/{b.parent.parent.name}/{b.parent.name}")
+             for b in spoofs])
+
+
+def faulty_submission(lab: labspec.Lab, case: Path, folder: Path) -> tuple[Path, list[str], set[str]]:
+    """The reference with the case applied: (submission folder, files changed, checks it must fail)."""
+    target = folder / "submission"
+    shutil.copytree(lab.folder / "solution", target)
+    if case.suffix == ".patch":
+        subprocess.run(["git", "apply", str(case)], cwd=target, check=True)
+        files = [line[len("+++ b/"):] for line in case.read_text().splitlines()
+                 if line.startswith("+++ b/")]
+        fails = {word.strip() for word in patch_header(case, "Fails").split(",")}
+    else:
+        files = [p.name for p in case.glob("*.py")]
+        for name in files:
+            shutil.copy(case / name, target / name)
+        fails = set(yaml.safe_load((case / "bug.yaml").read_text())["fails"])
+    return target, files, fails
+
+
+def failed_checks(result) -> set[str]:
+    return {r.id for r in result.results if not r.passed}
+
+
+def grade_reference(client, lab_name: str, folder: Path, only=None):
+    lab = labspec.load(lab_name)
+    target = folder / "submission"
+    shutil.copytree(lab.folder / "solution", target)
+    return grade(lab, target, only=only, client=client)
+
+
+def grade_faulty(client, lab_name: str, case: Path, folder: Path):
+    """Grade a wrong solution's exercises; returns (grade, checks it must fail)."""
+    lab = labspec.load(lab_name)
+    target, files, fails = faulty_submission(lab, case, folder)
+    return grade(lab, target, only=files, client=client), fails
