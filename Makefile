@@ -27,7 +27,10 @@ images: engine
 setup: deps engine images
 
 # make lab1, make lab3, ...: any folder under labs/ with a lab.yaml.
-lab%: setup
+LABS := $(notdir $(patsubst %/,%,$(dir $(wildcard labs/*/lab.yaml))))
+lab%:
+	@[ -f labs/lab$*/lab.yaml ] || { echo "zombielab: unknown lab 'lab$*'; the labs are: $(LABS)" >&2; exit 2; }
+	@$(MAKE) -s setup
 	@scripts/enter-lab lab$* $(INIT) $(if $(filter command line,$(origin WORK)),$(WORK),workspace/lab$*)
 
 submit: setup

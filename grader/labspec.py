@@ -106,7 +106,9 @@ def _load_spec(path: Path) -> LabSpec:
     try:
         data = yaml.safe_load(path.read_text())
     except yaml.YAMLError as exc:
-        raise LabError(f"{path} is not valid YAML: {exc}") from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise LabError(f"{path} is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}") from exc
     try:
         return LabSpec.model_validate(data)
     except ValidationError as exc:

@@ -5,6 +5,7 @@ import io
 import os
 import socket
 import tarfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,12 +49,13 @@ def _owner() -> str:
 
 
 def remove_strays(client: docker.DockerClient) -> int:
-    """Remove grading containers whose grader on this host is gone (killed with -9, say)."""
+    """Remove grading containers whose grader on this host is gone (killed with -9, say).
+    Containers of graders on other hosts sharing the engine are theirs to clean."""
     host = socket.gethostname()
     removed = 0
     for container in client.containers.list(all=True, filters={"label": LABEL}):
         owner_host, _, pid = container.labels.get(OWNER_LABEL, ":").partition(":")
-        if owner_host == host and pid.isdigit() and _alive(int(pid)):
+        if owner_host != host or (pid.isdigit() and _alive(int(pid))):
             continue
         container.remove(force=True)
         removed += 1
@@ -99,12 +101,16 @@ class Sandbox:
         self.container = None
 
     def __enter__(self) -> "Sandbox":
+        # A known name, so that a Ctrl-C landing after the engine made the container but before
+        # run() returned can still find and remove it.
+        name = f"zombielab-{uuid.uuid4().hex[:12]}"
         try:
             self.container = self.client.containers.run(
                 self.image,
                 # Something long-lived for the grader to exec into. Under tini it is tini's child;
                 # in the noinit image it is PID 1 itself, and never reaps anything.
                 ["sleep", "infinity"],
+                name=name,
                 detach=True,
                 # Root, but with every capability dropped: learner code runs as uid 1000 and can
                 # neither kill this keep-alive process nor the root-owned probe.
@@ -122,9 +128,18 @@ class Sandbox:
             )
         except docker.errors.ImageNotFound as exc:
             raise InfraError(f"image {self.image} is missing: run `make images`") from exc
-        except docker.errors.DockerException as exc:
-            raise InfraError(f"could not start a grading container: {exc}") from exc
+        except BaseException as exc:
+            self._remove_by_name(name)
+            if isinstance(exc, docker.errors.DockerException):
+                raise InfraError(f"could not start a grading container: {exc}") from exc
+            raise
         return self
+
+    def _remove_by_name(self, name: str) -> None:
+        try:
+            self.client.containers.get(name).remove(force=True)
+        except docker.errors.NotFound:
+            pass
 
     def __exit__(self, *exc_info) -> None:
         self.remove()

@@ -29,6 +29,11 @@ os.execvp("python3", ["python3", *sys.argv[1:]])
 """
 
 
+def printable(text: str) -> str:
+    """Learner output made safe to show: no escape sequences, no carriage returns."""
+    return "".join(c if c.isprintable() else "?" for c in text)
+
+
 class Transcript:
     """pexpect's logfile_read: keeps what the program printed, up to the output limit."""
 
@@ -49,10 +54,6 @@ class Transcript:
     @property
     def overflowed(self) -> bool:
         return self.size > self.limit
-
-    def tail(self, lines: int = 3) -> str:
-        text = "".join(self.chunks).replace("\r", "")
-        return "\n".join(text.strip().splitlines()[-lines:])
 
 
 class Program:
@@ -92,9 +93,8 @@ class Program:
                           f"{self._last_words()}")
 
     def _last_words(self) -> str:
-        tail = self.transcript.tail()
-        tail = tail.split(f"{PID_MARK}", 1)[-1].partition("\n")[2] if PID_MARK in tail else tail
-        return f"; its last output was: {tail!r}" if tail.strip() else ""
+        tail = [line for line in self.lines() if line.strip()][-3:]
+        return f"; its last output was: {printable(' | '.join(tail))}" if tail else ""
 
     def expect_line(self, pattern: str, timeout: float, what: str | None = None) -> re.Match:
         """Wait for a whole line matching pattern; returns the match (times are read by callers)."""

@@ -1,16 +1,16 @@
 # Everything both lab images share: python3, ps, tini, the learner account and the grader's probe.
 FROM zombielab/debian:bookworm
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 procps tini \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 procps tini less \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --uid 1000 --create-home --shell /bin/bash learner \
  && mkdir -p /home/learner/work && chown learner:learner /home/learner/work
 # The probe is trusted: root-owned and read-only to the learner, so learner code cannot change
 # what the grader reads from /proc.
 COPY grader/probe.py /opt/zombielab/probe.py
-COPY images/lab-shell /usr/local/bin/lab-shell
-RUN chown -R root:root /opt/zombielab /usr/local/bin/lab-shell \
- && chmod 0755 /opt/zombielab /opt/zombielab/probe.py /usr/local/bin/lab-shell
+COPY images/lab-shell images/handout /usr/local/bin/
+RUN chown -R root:root /opt/zombielab /usr/local/bin/lab-shell /usr/local/bin/handout \
+ && chmod 0755 /opt/zombielab /opt/zombielab/probe.py /usr/local/bin/lab-shell /usr/local/bin/handout
 ENV LANG=C.UTF-8 PYTHONUNBUFFERED=1
 WORKDIR /home/learner/work
 USER learner

@@ -1,0 +1,296 @@
+"""`python -m grader` as a learner, a TA or Gradescope runs it: a real process, the real engine,
+and what it prints, writes and exits with."""
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT
+from grader import labspec
+from grader.sandbox import LABEL, OWNER_LABEL
+
+LAB = labspec.load("lab3")
+CHECK_LINE = re.compile(r"^(OK  |FAIL) +(\d+)/(\d+) +(\S+\.py): (.+)$")
+
+
+def grader(*args: str, env: dict | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", *map(str, args)], cwd=ROOT,
+                          env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def points(*files: str) -> int:
+    return sum(c.points for e in LAB.spec.exercises if e.file in files for c in e.checks)
+
+
+def checks_of(file: str):
+    return next(e for e in LAB.spec.exercises if e.file == file).checks
+
+
+def check_lines(stdout: str) -> list[re.Match]:
+    return [m for m in map(CHECK_LINE.match, stdout.splitlines()) if m]
+
+
+def plain_error(result: subprocess.CompletedProcess) -> str:
+    """An infrastructure or usage error: exit 2, one line on stderr, nothing on stdout."""
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.fixture
+def reference(tmp_path) -> Path:
+    folder = tmp_path / "submission"
+    shutil.copytree(LAB.folder / "solution", folder)
+    return folder
+
+
+# --- a real grade -------------------------------------------------------------------------
+def test_grades_the_reference_and_writes_gradescope_json(reference, tmp_path):
+    out = tmp_path / "results" / "results.json"
+    result = grader("grade", "lab3", reference, "--json", out)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr == ""
+
+    all_checks = [(e.file, c) for e in LAB.spec.exercises for c in e.checks]
+    lines = check_lines(result.stdout)
+    assert [(m.group(4), m.group(5)) for m in lines] == [(f, c.name) for f, c in all_checks]
+    assert all(m.group(1) == "OK  " and m.group(2) == m.group(3) for m in lines), result.stdout
+    assert re.search(rf"^Score: {LAB.spec.max_score}/{LAB.spec.max_score}\b", result.stdout,
+                     re.MULTILINE), result.stdout
+
+    data = json.loads(out.read_text())
+    assert set(data) == {"score", "max_score", "execution_time", "output", "tests"}
+    assert data["score"] == data["max_score"] == LAB.spec.max_score
+    assert isinstance(data["execution_time"], (int, float)) and 0 < data["execution_time"] < 180
+    assert isinstance(data["output"], str) and f"{LAB.spec.max_score}/{LAB.spec.max_score}" in data["output"]
+    assert len(data["tests"]) == len(all_checks)
+    for test, (file, check) in zip(data["tests"], all_checks):
+        assert set(test) == {"name", "score", "max_score", "status", "output"}
+        assert test["name"] == f"{file}: {check.name}"
+        assert test["score"] == test["max_score"] == check.points
+        assert test["status"] == "passed"
+        assert test["output"] == ""
+    assert sum(t["score"] for t in data["tests"]) == data["score"]
+    assert not list(out.parent.glob(".results.json.*")), "the atomic write left its temp file"
+
+
+def test_lab_named_by_its_number(reference):
+    result = grader("grade", "3", reference, "--only", "zombie.py")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = check_lines(result.stdout)
+    assert [m.group(5) for m in lines] == [c.name for c in checks_of("zombie.py")]
+    assert {m.group(4) for m in lines} == {"zombie.py"}
+    total = points("zombie.py")
+    assert re.search(rf"^Score: {total}/{total} +\({re.escape(LAB.spec.title)}", result.stdout,
+                     re.MULTILINE), result.stdout
+
+
+# --- the submission's faults: graded, plainly explained ----------------------------------
+def test_missing_exercise_scores_zero_and_the_rest_is_graded(reference, tmp_path):
+    (reference / "zombie.py").unlink()
+    out = tmp_path / "results.json"
+    result = grader("grade", "lab3", reference, "--only", "zombie.py", "--only", "reaper.py",
+                    "--json", out)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    data = json.loads(out.read_text())
+    by_file = {}
+    for test in data["tests"]:
+        by_file.setdefault(test["name"].split(": ", 1)[0], []).append(test)
+    assert set(by_file) == {"zombie.py", "reaper.py"}
+    for test in by_file["zombie.py"]:
+        assert (test["status"], test["score"]) == ("failed", 0)
+        assert "zombie.py was not submitted" in test["output"]
+        assert test["max_score"] > 0
+    for test in by_file["reaper.py"]:
+        assert (test["status"], test["score"]) == ("passed", test["max_score"]), test
+    assert data["score"] == points("reaper.py")
+    assert data["max_score"] == points("zombie.py", "reaper.py")
+    assert f"Score: {points('reaper.py')}/{points('zombie.py', 'reaper.py')}" in result.stdout
+
+
+def test_syntax_error_is_reported_with_its_line(reference):
+    (reference / "zombie.py").write_text("import os\n\ndef broken(:\n    pass\n")
+    result = grader("grade", "lab3", reference, "--only", "zombie.py")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = check_lines(result.stdout)
+    assert len(lines) == len(checks_of("zombie.py"))
+    assert all(m.group(1) == "FAIL" and m.group(2) == "0" for m in lines), result.stdout
+    observed = [line for line in result.stdout.splitlines() if "observed:" in line]
+    assert len(observed) == len(lines)
+    assert all("syntax error at line 3" in line for line in observed), observed
+    assert f"Score: 0/{points('zombie.py')}" in result.stdout
+
+
+def test_crash_at_start_fails_with_the_programs_last_words(reference):
+    (reference / "zombie.py").write_text(
+        'print("starting up", flush=True)\n'
+        'raise RuntimeError("learner bug 41")\n')
+    result = grader("grade", "lab3", reference, "--only", "zombie.py")
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = check_lines(result.stdout)
+    assert len(lines) == len(checks_of("zombie.py"))
+    assert all(m.group(1) == "FAIL" for m in lines), result.stdout
+    observed = [line for line in result.stdout.splitlines() if "observed:" in line]
+    assert len(observed) == len(lines)
+    for line in observed:
+        assert "exited with status 1" in line
+        assert "RuntimeError: learner bug 41" in line, line
+    assert "Traceback" not in result.stderr, "the grader itself must not crash"
+
+
+# --- usage and infrastructure errors: exit 2, one plain line -----------------------------
+@pytest.mark.parametrize("name", ["lab9", "9", "nosuchlab"])
+def test_unknown_lab(reference, name):
+    line = plain_error(grader("grade", name, reference))
+    assert "unknown lab" in line
+    assert repr("nosuchlab" if name == "nosuchlab" else "lab9") in line
+    assert "lab3" in line, "the message should name the labs there are"
+
+
+@pytest.mark.parametrize("kind", ["missing", "a file"])
+def test_submission_folder_that_is_not_a_folder(tmp_path, kind):
+    folder = tmp_path / "nowhere"
+    if kind == "a file":
+        folder.write_text("print('hi')\n")
+    line = plain_error(grader("grade", "lab3", folder))
+    assert str(folder) in line and "not a folder" in line
+
+
+def test_unknown_exercise_in_only(reference):
+    line = plain_error(grader("grade", "lab3", reference, "--only", "zombie"))
+    assert "zombie" in line and "lab3" in line
+
+
+def test_docker_engine_unreachable(reference):
+    line = plain_error(grader("grade", "lab3", reference,
+                              env={"DOCKER_HOST": "unix:///nonexistent.sock"}, timeout=60))
+    assert "cannot reach the Docker engine" in line
+    assert "not the submission's fault" in line
+
+
+# --- broken lab definitions (labs read from $ZOMBIELAB_LABS) ------------------------------
+@pytest.fixture
+def labs_dir(tmp_path) -> Path:
+    """A labs folder holding a copy of lab3's definition."""
+    folder = tmp_path / "labs"
+    (folder / "lab3").mkdir(parents=True)
+    for name in ("lab.yaml", "checks.py"):
+        shutil.copy(LAB.folder / name, folder / "lab3" / name)
+    return folder
+
+
+def test_labs_folder_comes_from_the_environment(labs_dir):
+    (labs_dir / "lab3").rename(labs_dir / "lab7")
+    result = grader("labs", env={"ZOMBIELAB_LABS": str(labs_dir)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [f"lab7: {LAB.spec.title}"]
+
+
+def _drop_points(spec):
+    del spec["exercises"][0]["checks"][1]["points"]
+
+
+def _negative_points(spec):
+    spec["exercises"][1]["checks"][0]["points"] = -3
+
+
+def _unknown_image(spec):
+    spec["image"] = "systemd"
+
+
+def _duplicate_id(spec):
+    spec["exercises"][2]["checks"][0]["id"] = spec["exercises"][0]["checks"][0]["id"]
+
+
+@pytest.mark.parametrize("corrupt, expected", [
+    (_drop_points, "field exercises.0.checks.1.points: Field required"),
+    (_negative_points, "field exercises.1.checks.0.points: Input should be greater than 0"),
+    (_unknown_image, "field image:"),
+    (_duplicate_id, "check ids must be unique; repeated: zombie-is-child"),
+    ("title: [unclosed\nexercises: {\n", "is not valid YAML"),
+    ("", "field (top level)"),
+], ids=["missing-points", "negative-points", "unknown-image", "duplicate-id", "bad-yaml", "empty"])
+def test_broken_lab_yaml(labs_dir, reference, corrupt, expected):
+    path = labs_dir / "lab3" / "lab.yaml"
+    if callable(corrupt):
+        spec = yaml.safe_load(path.read_text())
+        corrupt(spec)
+        path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    else:
+        path.write_text(corrupt)
+    # --only keeps a grader that wrongly ignored ZOMBIELAB_LABS from grading for long.
+    result = grader("grade", "lab3", reference, "--only", "zombie.py",
+                    env={"ZOMBIELAB_LABS": str(labs_dir)})
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"error: {path}"), result.stderr
+    assert expected in result.stderr
+
+
+def test_broken_checks_py(labs_dir, reference):
+    (labs_dir / "lab3" / "checks.py").write_text("import nonexistent_module_41\n")
+    line = plain_error(grader("grade", "lab3", reference, "--only", "zombie.py",
+                              env={"ZOMBIELAB_LABS": str(labs_dir)}))
+    assert "checks.py failed to load" in line and "nonexistent_module_41" in line
+
+
+# --- interrupted mid-grade ----------------------------------------------------------------
+def _containers_of(client, pid: int):
+    owner = f"{OWNER_LABEL}={socket.gethostname()}:{pid}"
+    return client.containers.list(all=True, filters={"label": [LABEL, owner]})
+
+
+def _host_processes_naming(text: str) -> list[str]:
+    out = subprocess.run(["ps", "-ww", "-eo", "pid=,args="], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if text in line]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_interrupted_grade_cleans_up(client, reference, signum):
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "grade", "lab3", str(reference)],
+                            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        running = []
+        while not running and time.monotonic() < deadline and proc.poll() is None:
+            running = [c for c in _containers_of(client, proc.pid) if c.status == "running"]
+            time.sleep(0.05)
+        assert running, "no grading container appeared"
+        container_id = running[0].id
+        time.sleep(1.5)   # mid-grade: the probe and the first program run in the container
+        assert proc.poll() is None, "the grade ended before it could be interrupted"
+        assert _host_processes_naming(container_id), "no docker exec was running: not mid-grade"
+
+        sent = time.monotonic()
+        proc.send_signal(signum)
+        stdout, stderr = proc.communicate(timeout=15)
+        assert time.monotonic() - sent < 15
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+        left = _containers_of(client, proc.pid)
+        for container in left:   # so that one failure does not spill into the rest of the suite
+            container.remove(force=True)
+    assert left == [], "the grading container was left behind"
+    assert proc.returncode == 130, (proc.returncode, stdout, stderr)
+    assert "interrupted" in stderr and "Traceback" not in stderr, stderr
+    assert "Score:" not in stdout
+    assert _host_processes_naming(container_id) == [], "docker exec clients outlived the grader"

@@ -1,0 +1,223 @@
+"""The grading sandbox really is locked down: asked from inside a real container, as the learner.
+
+Every check here runs a command in a grader.sandbox.Sandbox with `docker exec` as uid 1000, the
+way the learner's programs run while they are graded, and reads what the kernel says."""
+import hashlib
+import time
+
+import docker.errors
+import pytest
+
+from grader.proc import Probe
+from grader.sandbox import IMAGES, LEARNER, PROBE, Limits, Sandbox
+
+LIMITS = Limits()
+
+
+def run(sandbox: Sandbox, *argv: str, user: str = LEARNER) -> tuple[int, str]:
+    result = sandbox.container.exec_run(list(argv), user=user)
+    return result.exit_code, result.output.decode("utf-8", "replace")
+
+
+def status_fields(sandbox: Sandbox, user: str) -> dict[str, str]:
+    code, out = run(sandbox, "cat", "/proc/self/status", user=user)
+    assert code == 0, out
+    return {key: value.strip() for key, _, value in
+            (line.partition(":") for line in out.splitlines())}
+
+
+@pytest.fixture(scope="module", params=sorted(IMAGES))
+def sandbox(request, client):
+    """One sandbox per image for the read-only checks; the tests that change it make their own."""
+    with Sandbox(client, request.param, LIMITS) as box:
+        yield box
+
+
+def test_learner_is_uid_1000(sandbox):
+    code, out = run(sandbox, "id", "-u")
+    assert (code, out.strip()) == (0, "1000")
+    code, out = run(sandbox, "id", "-g")
+    assert (code, out.strip()) == (0, "1000")
+
+
+@pytest.mark.parametrize("user", [LEARNER, "0:0"], ids=["learner", "root"])
+def test_no_capabilities_and_no_new_privileges(sandbox, user):
+    """Even the container's root (the probe, the keep-alive process) holds no capability."""
+    status = status_fields(sandbox, user)
+    for field in ("CapEff", "CapPrm", "CapBnd", "CapAmb"):
+        assert int(status[field], 16) == 0, f"{field} is {status[field]} for {user}"
+    assert status["NoNewPrivs"] == "1"
+
+
+def test_only_the_loopback_interface(sandbox):
+    code, out = run(sandbox, "cat", "/proc/net/dev")
+    assert code == 0, out
+    interfaces = {line.split(":")[0].strip() for line in out.splitlines()[2:] if ":" in line}
+    assert interfaces == {"lo"}
+    code, out = run(sandbox, "python3", "-c", (
+        "import socket\n"
+        "try:\n"
+        "    socket.create_connection(('1.1.1.1', 53), timeout=3)\n"
+        "    print('connected')\n"
+        "except OSError as exc:\n"
+        "    print('errno', exc.errno)\n"))
+    assert (code, out.strip()) == (0, "errno 101"), "the learner reached the network"  # ENETUNREACH
+
+
+def test_memory_limit_is_set(sandbox):
+    sandbox.container.reload()
+    host_config = sandbox.container.attrs["HostConfig"]
+    limit = LIMITS.memory_mb * 2**20
+    assert host_config["Memory"] == limit
+    assert host_config["MemorySwap"] == limit, "swap would let a learner exceed the memory limit"
+    # What the kernel enforces, seen from inside (cgroup v1 here; cgroup v2 names it memory.max).
+    code, out = run(sandbox, "sh", "-c", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes "
+                                         "2>/dev/null || cat /sys/fs/cgroup/memory.max")
+    assert (code, out.strip()) == (0, str(limit))
+
+
+def test_probe_is_root_owned_and_read_only_to_the_learner(sandbox):
+    code, out = run(sandbox, "stat", "-c", "%n %u %g %a", "/opt/zombielab", PROBE)
+    assert code == 0, out
+    assert out.split("\n")[:2] == ["/opt/zombielab 0 0 755", f"{PROBE} 0 0 755"]
+    before = hashlib.sha256(sandbox.container.exec_run(["cat", PROBE]).output).hexdigest()
+
+    attempts = {
+        "append to the probe": f"echo 'print(1)' >> {PROBE}",
+        "replace the probe": f"cp /bin/true {PROBE}",
+        "chmod the probe": f"chmod 777 {PROBE}",
+        "remove the probe": f"rm -f {PROBE}",
+        "add a file next to it": "touch /opt/zombielab/sitecustomize.py",
+        "rename its folder": "mv /opt/zombielab /opt/elsewhere",
+    }
+    for what, command in attempts.items():
+        code, out = run(sandbox, "sh", "-c", command)
+        assert code != 0, f"the learner could {what}: {out}"
+
+    after = hashlib.sha256(sandbox.container.exec_run(["cat", PROBE]).output).hexdigest()
+    assert after == before
+    code, out = run(sandbox, "ls", "-A", "/opt/zombielab")
+    assert out.split() == ["probe.py"]
+
+
+def live_learner_processes(box: Sandbox) -> list[str]:
+    """The learner's processes that still run (zombies are dead: under the noinit image's
+    non-reaping PID 1, the killed orphans stay zombies, which is the lab's very point)."""
+    code, out = run(box, "ps", "-o", "pid=,stat=,comm=", "-u", "1000", user="0:0")
+    return [line.strip() for line in out.splitlines() if line.split() and line.split()[1][0] != "Z"]
+
+
+def wait_until(condition, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+# Forks twice the pids limit. Each child blocks on a pipe until the parent closes it, so the
+# children are all alive at once, and all end (and are reaped) however the parent ends.
+FORK_BOMB = """
+import os, sys
+limit = int(sys.argv[1])
+r, w = os.pipe()
+forked = refused = 0
+for _ in range(2 * limit):
+    try:
+        pid = os.fork()
+    except BlockingIOError:      # EAGAIN: the pids cgroup refused
+        refused += 1
+        continue
+    if pid == 0:
+        os.close(w)
+        os.read(r, 1)
+        os._exit(0)
+    forked += 1
+os.close(w)
+while True:
+    try:
+        os.wait()
+    except ChildProcessError:
+        break
+print(forked, refused)
+"""
+
+
+def test_pids_limit_holds(client):
+    with Sandbox(client, "noinit", LIMITS) as box:
+        code, out = run(box, "cat", "/sys/fs/cgroup/pids/pids.max")
+        assert (code, out.strip()) == (0, str(LIMITS.pids))
+        code, out = run(box, "timeout", "-s", "KILL", "60", "python3", "-c", FORK_BOMB,
+                        str(LIMITS.pids))
+        assert code == 0, out
+        forked, refused = map(int, out.split())
+        assert refused > 0, f"forked {forked} children under a limit of {LIMITS.pids}"
+        assert forked < LIMITS.pids
+        # The refusals came from the limit, not from something else failing early.
+        assert forked > LIMITS.pids // 2
+        box.kill_learner_processes()
+        assert wait_until(lambda: not live_learner_processes(box), 5), live_learner_processes(box)
+
+
+@pytest.mark.parametrize("variant", sorted(IMAGES))
+def test_kill_learner_processes_ends_them_all(client, variant):
+    """What the grader does between exercises, so that one exercise's leftovers don't meet the next."""
+    with Sandbox(client, variant, LIMITS) as box:
+        for _ in range(3):
+            box.container.exec_run(["sleep", "1000"], user=LEARNER, detach=True)
+        box.container.exec_run(["sh", "-c", "sleep 1000 & sleep 1000 & wait"], user=LEARNER,
+                               detach=True)
+        assert wait_until(lambda: len(live_learner_processes(box)) == 6, 10), \
+            f"the learner's processes never started: {live_learner_processes(box)}"
+
+        box.kill_learner_processes()
+        assert wait_until(lambda: not live_learner_processes(box), 5), \
+            f"still running after kill_learner_processes: {live_learner_processes(box)}"
+        code, out = run(box, "ps", "-o", "pid=", "-p", "1", user="0:0")
+        assert out.split() == ["1"], "the container's keep-alive PID 1 must survive"
+
+
+def test_container_removed_when_block_ends(client):
+    with Sandbox(client, "noinit", LIMITS) as box:
+        container_id = box.id
+        assert client.containers.get(container_id).status == "running"
+    with pytest.raises(docker.errors.NotFound):
+        client.containers.get(container_id)
+
+
+def test_container_removed_when_block_raises(client):
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom):
+        with Sandbox(client, "tini", LIMITS) as box:
+            container_id = box.id
+            assert client.containers.get(container_id).status == "running"
+            raise Boom
+    with pytest.raises(docker.errors.NotFound):
+        client.containers.get(container_id)
+
+
+@pytest.mark.parametrize("variant", sorted(IMAGES))
+def test_probe_survives_the_learner_killing_everything(client, variant):
+    with Sandbox(client, variant, LIMITS) as box:
+        probe = Probe(box)
+        try:
+            box.container.exec_run(["sleep", "1000"], user=LEARNER, detach=True)
+            seen = probe.wait_for(lambda procs: any(p.comm == "sleep" and p.uid == 1000
+                                                    for p in procs.values()), timeout=10)
+            assert seen is not None, "the learner's sleep never started"
+
+            code, out = run(box, "kill", "-9", "-1")   # as the learner would type it
+            procs = probe.wait_for(lambda procs: not any(p.uid == 1000 and p.state != "Z"
+                                                         for p in procs.values()), timeout=5)
+            assert procs is not None, "kill -9 -1 left learner processes: the test proves nothing"
+
+            time.sleep(0.2)
+            procs = probe.snapshot()   # raises InfraError if the probe was killed
+            assert 1 in procs, "the container's PID 1 was killed by the learner"
+            assert any(p.comm == "python3" and p.uid == 0 for p in procs.values()), procs
+            assert probe.events(), "the probe's history was lost"
+        finally:
+            probe.close()
