@@ -61,30 +61,52 @@ class CheckResult:
 
 
 class Exercise:
-    """One exercise being graded: its program runs, the probe, and the checks' verdicts."""
+    """One exercise being graded: its program runs, the probe, and the checks' verdicts.
 
-    def __init__(self, spec: ExerciseSpec, sandbox: Sandbox, probe: Probe, output_limit: int):
+    Programs run in the exercise's image unless run(..., image=...) names the other one; each
+    image has its own container and probe (ex.probe is the default image's, ex.probe_in(image)
+    any image's).
+    """
+
+    def __init__(self, spec: ExerciseSpec, containers, image: str, output_limit: int):
         self.spec = spec
-        self.sandbox = sandbox
-        self.probe = probe
+        self.containers = containers
+        self.image = image
         self.output_limit = output_limit
         self.deadline = time.monotonic() + spec.timeout
         self.results: dict[str, CheckResult] = {}
         self.programs: list[Program] = []
+        self.images_used: set[str] = set()
+
+    def _container(self, image: str | None) -> tuple[Sandbox, Probe]:
+        image = image or self.image
+        self.images_used.add(image)
+        return self.containers.get(image)
+
+    @property
+    def sandbox(self) -> Sandbox:
+        return self._container(None)[0]
+
+    @property
+    def probe(self) -> Probe:
+        return self._container(None)[1]
+
+    def probe_in(self, image: str) -> Probe:
+        return self._container(image)[1]
 
     def timeout(self, check_id: str) -> float:
         return self.spec.check(check_id).timeout
 
-    def run(self, *args: str) -> Program:
+    def run(self, *args: str, image: str | None = None) -> Program:
         """Start the learner's program with these arguments, under a terminal."""
-        program = Program(self.sandbox, [self.spec.file, *map(str, args)],
+        program = Program(self._container(image)[0], [self.spec.file, *map(str, args)],
                           self.output_limit, self.deadline)
         self.programs.append(program)
         return program
 
-    def signal(self, pid: int, signame: str) -> None:
+    def signal(self, pid: int, signame: str, image: str | None = None) -> None:
         """Send a signal as the learner would (the probe's root has no CAP_KILL)."""
-        self.sandbox.signal(pid, signame)
+        self._container(image)[0].signal(pid, signame)
 
     @contextmanager
     def check(self, check_id: str):
@@ -119,4 +141,5 @@ class Exercise:
         for program in self.programs:
             program.close()
         self.programs.clear()
-        self.sandbox.kill_learner_processes()
+        for image in self.images_used:
+            self.containers.get(image)[0].kill_learner_processes()

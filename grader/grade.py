@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +54,31 @@ def syntax_problem(path: Path) -> str | None:
     return None
 
 
+class Containers:
+    """The submission's sandboxes, one per image, each started when first needed and with its
+    own probe; all removed when the `with` block ends, however it ends."""
+
+    def __init__(self, client, lab: Lab, files: dict[str, Path]):
+        self.client, self.lab, self.files = client, lab, files
+        self.started: dict[str, tuple[Sandbox, Probe]] = {}
+        self.stack = ExitStack()
+
+    def __enter__(self) -> "Containers":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stack.close()
+
+    def get(self, image: str) -> tuple[Sandbox, Probe]:
+        if image not in self.started:
+            sandbox = self.stack.enter_context(Sandbox(self.client, image, self.lab.limits))
+            sandbox.copy_in(self.files)
+            probe = Probe(sandbox)
+            self.stack.callback(probe.close)
+            self.started[image] = sandbox, probe
+        return self.started[image]
+
+
 def grade(lab: Lab, folder: Path, only: list[str] | None = None, client=None) -> Grade:
     """Grade the submission in folder; `only` names the exercise files to grade (default: all)."""
     unknown = sorted(set(only or []) - {e.file for e in lab.spec.exercises})
@@ -63,21 +89,16 @@ def grade(lab: Lab, folder: Path, only: list[str] | None = None, client=None) ->
     client = client or connect()
     remove_strays(client)   # left by a grader that was killed with -9
     results: list[CheckResult] = []
-    with Sandbox(client, lab.spec.image, lab.limits) as sandbox:
-        sandbox.copy_in(files)
-        probe = Probe(sandbox)
-        try:
-            for spec in lab.spec.exercises:
-                if only and spec.file not in only:
-                    continue
-                ex = Exercise(spec, sandbox, probe, lab.limits.output_kb * 1024)
-                try:
-                    _judge(ex, lab.scenarios[spec.file], files.get(spec.file))
-                finally:
-                    ex.stop_programs()
-                results.extend(ex.ordered_results())
-        finally:
-            probe.close()
+    with Containers(client, lab, files) as containers:
+        for spec in lab.spec.exercises:
+            if only and spec.file not in only:
+                continue
+            ex = Exercise(spec, containers, spec.image or lab.spec.image, lab.limits.output_kb * 1024)
+            try:
+                _judge(ex, lab.scenarios[spec.file], files.get(spec.file))
+            finally:
+                ex.stop_programs()
+            results.extend(ex.ordered_results())
     return Grade(lab, results, time.monotonic() - started, notes)
 
 

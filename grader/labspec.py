@@ -31,8 +31,12 @@ class CheckSpec(Strict):
     hint: str = ""
 
 
+Image = Literal["noinit", "tini"]
+
+
 class ExerciseSpec(Strict):
     file: str = Field(pattern=r"^[\w.-]+$")
+    image: Image | None = None       # default: the lab's image
     timeout: float = Field(default=30.0, gt=0)
     checks: list[CheckSpec] = Field(min_length=1)
 
@@ -54,7 +58,7 @@ class LimitsSpec(Strict):
 
 class LabSpec(Strict):
     title: str
-    image: Literal["noinit", "tini"]
+    image: Image
     limits: LimitsSpec = LimitsSpec()
     exercises: list[ExerciseSpec] = Field(min_length=1)
 

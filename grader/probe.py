@@ -6,6 +6,7 @@ PYTHONPATH), so nothing the learner writes can change what it reports. It reads 
 /proc; it never trusts what a program prints.
 
     probe.py snapshot      print the process table once, as one JSON line
+    probe.py details PID   cwd, open files and exit code of processes (run as their user)
     probe.py serve         answer commands on stdin, one JSON line each, while a poller
                            records every process change with its CLOCK_MONOTONIC time:
                              snapshot  -> the current table
@@ -102,6 +103,27 @@ class Poller(threading.Thread):
             return self.events[index:]
 
 
+def details(pid):
+    """What only the process's own user may read (ptrace rules): its working directory, open
+    files and exit code. The grader runs this command as the learner, since the probe's root
+    has no CAP_SYS_PTRACE; a process that made itself undumpable shows as unreadable."""
+    info = {"pid": int(pid)}
+    try:
+        info["cwd"] = os.readlink(f"/proc/{pid}/cwd")
+        info["fds"] = {fd: os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
+    except FileNotFoundError:
+        info["error"] = "gone"
+    except PermissionError:
+        info["error"] = "unreadable"
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            # The last field: the status a waiting parent would get (readable only as its user).
+            info["exit_code"] = int(f.read().rsplit(None, 1)[-1])
+    except (FileNotFoundError, ValueError):
+        pass
+    return info
+
+
 def reply(obj):
     sys.stdout.write(json.dumps(obj) + "\n")
     sys.stdout.flush()
@@ -128,8 +150,10 @@ def main(argv):
         reply({"t": time.monotonic(), "procs": list(table().values())})
     elif argv[1:] == ["serve"]:
         serve()
+    elif argv[1:2] == ["details"] and all(a.isdigit() for a in argv[2:]):
+        reply({"t": time.monotonic(), "details": [details(pid) for pid in argv[2:]]})
     else:
-        sys.exit("usage: probe.py snapshot | serve")
+        sys.exit("usage: probe.py snapshot | serve | details PID...")
 
 
 if __name__ == "__main__":

@@ -53,6 +53,7 @@ class Probe:
     """A long-running `probe.py serve` inside the sandbox, spoken to over a pipe."""
 
     def __init__(self, sandbox: Sandbox):
+        self._sandbox = sandbox
         argv = sandbox.docker_exec_argv("python3", "-I", PROBE, "serve", user="0:0", tty=False)
         self._child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                        stderr=subprocess.DEVNULL, text=True)
@@ -103,6 +104,13 @@ class Probe:
             if time.monotonic() >= deadline:
                 return None
             time.sleep(interval)
+
+    def details(self, pid: int) -> dict:
+        """cwd, open files (fd -> target) and exit code of a learner's process: see probe.py."""
+        code, output = self._sandbox.exec_output("python3", "-I", PROBE, "details", str(pid))
+        if code != 0:
+            raise InfraError(f"the probe could not read the details of PID {pid}: {output!r}")
+        return json.loads(output)["details"][0]
 
     # --- what the kernel showed over time -------------------------------------------------
     def events(self) -> list[Event]:

@@ -161,12 +161,18 @@ class Sandbox:
         if not self.container.put_archive(WORKDIR, archive):
             raise InfraError("could not copy the submission into the container")
 
-    def exec_learner(self, *argv: str) -> int:
-        """Run a trusted command (kill, say) as the learner: root here has no CAP_KILL."""
+    def exec_output(self, *argv: str) -> tuple[int, str]:
+        """Run a trusted command as the learner (root here has no CAP_KILL or CAP_SYS_PTRACE,
+        so signals and ptrace-guarded /proc files need the learner's uid); return its exit
+        code and standard output."""
         try:
-            return self.container.exec_run(list(argv), user=LEARNER).exit_code
+            result = self.container.exec_run(list(argv), user=LEARNER, stderr=False)
         except docker.errors.DockerException as exc:
             raise InfraError(f"docker exec failed: {exc}") from exc
+        return result.exit_code, result.output.decode("utf-8", "replace")
+
+    def exec_learner(self, *argv: str) -> int:
+        return self.exec_output(*argv)[0]
 
     def signal(self, pid: int, signame: str) -> None:
         if self.exec_learner("kill", "-s", signame, "--", str(pid)) != 0:

@@ -221,3 +221,20 @@ def test_probe_survives_the_learner_killing_everything(client, variant):
             assert probe.events(), "the probe's history was lost"
         finally:
             probe.close()
+
+
+def test_probe_details_read_cwd_and_open_files_as_the_learner(client):
+    """cwd and /proc/PID/fd are ptrace-guarded: the probe reads them with the learner's uid."""
+    with Sandbox(client, "tini", Limits()) as box:
+        box.container.exec_run(["sh", "-c", "cd /tmp && exec sleep 30 </dev/null >/dev/null 2>&1"],
+                               user="1000:1000", detach=True)
+        probe = Probe(box)
+        try:
+            sleeper = probe.wait_for(lambda procs: any(p.comm == "sleep" and p.uid == 1000
+                                                       for p in procs.values()), timeout=5)
+            pid = next(p.pid for p in sleeper.values() if p.comm == "sleep" and p.uid == 1000)
+            info = probe.details(pid)
+        finally:
+            probe.close()
+    assert info["cwd"] == "/tmp"
+    assert info["fds"] == {"0": "/dev/null", "1": "/dev/null", "2": "/dev/null"}
