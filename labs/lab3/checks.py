@@ -53,6 +53,9 @@ def zombie(ex):
         require([(c.pid, c.state) for c in children] == [(pid, "Z")],
                 f"half a second later zombie.py's children are: {listing(children)}")
     with ex.check("ctrl-c-clears"):
+        proc = ex.probe.get(pid)
+        require(proc and proc.ppid == prog.pid and proc.state == "Z",
+                f"before Ctrl-C, PID {pid} is not a zombie of zombie.py: there is nothing to clear")
         prog.interrupt()
         status = prog.wait_exit(ex.timeout("ctrl-c-clears"))
         require(status == 0, f"after Ctrl-C zombie.py exited with status {status}")
