@@ -18,19 +18,41 @@ from grader.sandbox import IMAGES, LABEL, OWNER_LABEL
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def host_zombies() -> set[int]:
-    out = subprocess.run(["ps", "-eo", "pid=,stat="], capture_output=True, text=True).stdout
-    return {int(pid) for pid, stat in (line.split() for line in out.splitlines()) if stat.startswith("Z")}
+def process_table() -> dict[int, tuple[int, str, str]]:
+    """pid -> (ppid, state, command name) for every process on the host."""
+    out = subprocess.run(["ps", "-eo", "pid=,ppid=,stat=,comm="], capture_output=True, text=True).stdout
+    table = {}
+    for line in out.splitlines():
+        pid, ppid, stat, comm = line.split(None, 3)
+        table[int(pid)] = (int(ppid), stat, comm)
+    return table
 
 
-def settled_zombies(before: set[int], seconds: float = 5.0) -> set[int]:
-    """Zombies that are new since `before` and stay: this host's PID 1 reaps a removed
-    container's shim only after a second or two."""
+def ours(pid: int, table) -> bool:
+    """A process of this test session's tree, or a container shim (what grading leaves if any)."""
+    if table[pid][2].startswith("containerd-shim"):
+        return True
+    while pid in table and pid > 1:
+        if pid == os.getpid():
+            return True
+        pid = table[pid][0]
+    return False
+
+
+def our_zombies() -> dict[int, str]:
+    table = process_table()
+    return {pid: f"{comm} (parent {ppid})" for pid, (ppid, stat, comm) in table.items()
+            if stat.startswith("Z") and ours(ppid, table)}
+
+
+def settled_zombies(seconds: float = 5.0) -> dict[int, str]:
+    """Zombies of ours that stay: this host's PID 1 reaps a removed container's shim only after a
+    second or two."""
     deadline = time.monotonic() + seconds
     while True:
-        new = host_zombies() - before
-        if not new or time.monotonic() > deadline:
-            return new
+        zombies = our_zombies()
+        if not zombies or time.monotonic() > deadline:
+            return zombies
         time.sleep(0.25)
 
 
@@ -60,12 +82,12 @@ def client():
 
 @pytest.fixture(scope="session", autouse=True)
 def leaves_nothing_behind(client):
-    before = host_zombies()
     yield
     left = [c.name for c in client.containers.list(all=True, filters={"label": LABEL})
             if not owner_running_elsewhere(c)]
     assert not left, f"grading containers left behind: {left}"
-    assert not settled_zombies(before), "the suite left zombie processes on the host"
+    zombies = settled_zombies()
+    assert not zombies, f"the suite left zombie processes on the host: {zombies}"
 
 
 def patch_header(patch: Path, field: str) -> str:
