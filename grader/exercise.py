@@ -17,14 +17,14 @@ A check the scenario never reaches fails with the reason the scenario stopped.
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 from .errors import CheckFailed
 from .labspec import ExerciseSpec
 from .proc import Probe
 from .sandbox import Sandbox
-from .session import Program
+from .session import Program, attach_program, exec_program
 
 
 def exercise(file: str):
@@ -77,6 +77,7 @@ class Exercise:
         self.results: dict[str, CheckResult] = {}
         self.programs: list[Program] = []
         self.images_used: set[str] = set()
+        self.booted = ExitStack()   # the containers of boot(), removed by stop_programs
 
     def _container(self, image: str | None) -> tuple[Sandbox, Probe]:
         image = image or self.image
@@ -99,10 +100,21 @@ class Exercise:
 
     def run(self, *args: str, image: str | None = None) -> Program:
         """Start the learner's program with these arguments, under a terminal."""
-        program = Program(self._container(image)[0], [self.spec.file, *map(str, args)],
-                          self.output_limit, self.deadline)
+        program = exec_program(self._container(image)[0], [self.spec.file, *map(str, args)],
+                               self.output_limit, self.deadline)
         self.programs.append(program)
         return program
+
+    def boot(self, *args: str, image: str | None = None, command: list[str] | None = None) -> "Booted":
+        """A fresh container whose own command is the learner's program with these arguments
+        (or `command`), run as the learner under a terminal: PID 1 itself in the noinit image,
+        tini's child in the tini image. It is removed when the exercise's programs stop."""
+        command = command or ["python3", self.spec.file, *map(str, args)]
+        sandbox = self.booted.enter_context(self.containers.sandbox(image or self.image, command))
+        program = attach_program(sandbox, self.spec.file if command[1:2] == [self.spec.file]
+                                 else command[0], self.output_limit, self.deadline)
+        self.programs.append(program)
+        return Booted(program, sandbox, self.booted)
 
     def signal(self, pid: int, signame: str, image: str | None = None) -> None:
         """Send a signal as the learner would (the probe's root has no CAP_KILL)."""
@@ -141,5 +153,34 @@ class Exercise:
         for program in self.programs:
             program.close()
         self.programs.clear()
+        self.booted.close()
         for image in self.images_used:
             self.containers.get(image)[0].kill_learner_processes()
+
+
+class Booted:
+    """A container booted for one run of a program: its terminal, its probe (started when first
+    used, once the container runs), and signals sent to its PID 1 from outside."""
+
+    def __init__(self, program: Program, sandbox: Sandbox, stack: ExitStack):
+        self.program = program
+        self.sandbox = sandbox
+        self._stack = stack
+        self._probe: Probe | None = None
+
+    @property
+    def probe(self) -> Probe:
+        if self._probe is None:
+            if not self.sandbox.wait_running():
+                raise CheckFailed(f"{self.program.name} had exited before it could be observed")
+            self._probe = Probe(self.sandbox)
+            self._stack.callback(self._probe.close)
+        return self._probe
+
+    def kill(self, signame: str) -> None:
+        """`docker kill -s`: the signal reaches PID 1 from outside its PID namespace."""
+        self.sandbox.kill(signame)
+
+    def signal(self, pid: int, signame: str) -> None:
+        """A signal sent from inside, as the learner."""
+        self.sandbox.signal(pid, signame)

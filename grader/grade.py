@@ -69,10 +69,15 @@ class Containers:
     def __exit__(self, *exc_info) -> None:
         self.stack.close()
 
+    def sandbox(self, image: str, command: list[str] | None = None) -> Sandbox:
+        """A new, not yet entered sandbox of this lab, holding the submission and the lab's
+        support files."""
+        return Sandbox(self.client, image, self.lab.limits, self.files,
+                       self.lab.folder / "support", command)
+
     def get(self, image: str) -> tuple[Sandbox, Probe]:
         if image not in self.started:
-            sandbox = self.stack.enter_context(Sandbox(self.client, image, self.lab.limits))
-            sandbox.copy_in(self.files)
+            sandbox = self.stack.enter_context(self.sandbox(image))
             probe = Probe(sandbox)
             self.stack.callback(probe.close)
             self.started[image] = sandbox, probe

@@ -6,14 +6,19 @@ showed, never what the program claimed.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
-from .errors import InfraError
+from .errors import CheckFailed, InfraError
 from .sandbox import PROBE, Sandbox
+
+# The probe in the images must be this very file: see probe.py's ready message.
+PROBE_VERSION = hashlib.sha256((Path(__file__).parent / "probe.py").read_bytes()).hexdigest()
 
 STATE_NAMES = {"R": "running", "S": "sleeping", "D": "in disk sleep", "Z": "a zombie",
                "T": "stopped", "t": "traced", "X": "dead", "I": "idle"}
@@ -30,6 +35,7 @@ class Proc:
     tty: int
     uid: int
     starttime: int
+    cpu_ticks: int
 
     @property
     def described(self) -> str:
@@ -64,7 +70,15 @@ class Probe:
     def _ask_ready(self) -> None:
         line = self._child.stdout.readline()
         if not line:
-            raise InfraError("the /proc probe did not start in the container")
+            self._lost()
+        if json.loads(line).get("version") != PROBE_VERSION:
+            raise InfraError("the lab images are older than the grader: run `make images`")
+
+    def _lost(self):
+        if not self._sandbox.running():
+            # A container whose PID 1 is the learner's program ends when that program does.
+            raise CheckFailed("the container stopped: its PID 1 exited")
+        raise InfraError("the /proc probe stopped answering")
 
     def _ask(self, command: str) -> dict:
         with self._lock:
@@ -72,10 +86,10 @@ class Probe:
                 self._child.stdin.write(command + "\n")
                 self._child.stdin.flush()
                 line = self._child.stdout.readline()
-            except (BrokenPipeError, OSError) as exc:
-                raise InfraError("the /proc probe stopped answering") from exc
+            except (BrokenPipeError, OSError):
+                line = ""
         if not line:
-            raise InfraError("the /proc probe stopped answering")
+            self._lost()
         return json.loads(line)
 
     def close(self) -> None:

@@ -5,6 +5,7 @@ import io
 import os
 import socket
 import tarfile
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ OWNER_LABEL = "zombielab.owner"     # host:pid of the grader that made it
 WORKDIR = "/home/learner/work"
 LEARNER = "1000:1000"
 PROBE = "/opt/zombielab/probe.py"
+SUPPORT_DIR = "/opt/zombielab/lab"      # a lab's trusted support files, root-owned
 IMAGES = {"noinit": "zombielab/noinit", "tini": "zombielab/tini"}
 
 
@@ -72,49 +74,73 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def submission_tar(files: dict[str, Path], limit_bytes: int) -> bytes:
-    """Pack the learner's files, owned by the learner, refusing links and oversized input."""
+def _tar(entries: list[tuple[str, bytes, int]], uid: int) -> bytes:
+    """A tar archive of (name, data, mode) files, all owned by uid."""
     buf = io.BytesIO()
-    total = 0
     with tarfile.open(fileobj=buf, mode="w") as tar:
-        for name, path in sorted(files.items()):
-            if path.is_symlink() or not path.is_file():
-                raise SubmissionError(f"{name} is not a regular file")
-            data = path.read_bytes()
-            total += len(data)
-            if total > limit_bytes:
-                raise SubmissionError(
-                    f"the submission is larger than {limit_bytes // 2**20} MB")
+        for name, data, mode in entries:
             info = tarfile.TarInfo(name)
-            info.size, info.mode, info.uid, info.gid = len(data), 0o644, 1000, 1000
+            info.size, info.mode, info.uid, info.gid = len(data), mode, uid, uid
             tar.addfile(info, io.BytesIO(data))
     return buf.getvalue()
 
 
-class Sandbox:
-    """A running lab container, removed when the `with` block ends, however it ends."""
+def submission_tar(files: dict[str, Path], limit_bytes: int) -> bytes:
+    """Pack the learner's files, owned by the learner, refusing links and oversized input."""
+    entries, total = [], 0
+    for name, path in sorted(files.items()):
+        if path.is_symlink() or not path.is_file():
+            raise SubmissionError(f"{name} is not a regular file")
+        data = path.read_bytes()
+        total += len(data)
+        if total > limit_bytes:
+            raise SubmissionError(f"the submission is larger than {limit_bytes // 2**20} MB")
+        entries.append((name, data, 0o644))
+    return _tar(entries, uid=1000)
 
-    def __init__(self, client: docker.DockerClient, variant: str, limits: Limits):
+
+def support_tar(folder: Path) -> bytes:
+    """Pack a lab's trusted support files (workloads, fixtures), root-owned and read-only."""
+    entries = [(str(path.relative_to(folder)), path.read_bytes(), 0o755 if os.access(path, os.X_OK) else 0o644)
+               for path in sorted(folder.rglob("*")) if path.is_file() and "__pycache__" not in path.parts]
+    return _tar(entries, uid=0)
+
+
+class Sandbox:
+    """A lab container, removed when the `with` block ends, however it ends.
+
+    By default its first process is a root keep-alive that the grader execs the learner's
+    programs into. With `command`, the container's own command is the learner's (run as the
+    learner, with a terminal): in the noinit image it is PID 1 itself, in the tini image tini's
+    child. Such a container is created but not started: whoever attaches to it starts it, so
+    that none of its output is lost.
+    """
+
+    def __init__(self, client: docker.DockerClient, variant: str, limits: Limits,
+                 files: dict[str, Path] | None = None, support: Path | None = None,
+                 command: list[str] | None = None):
         self.client = client
         self.image = IMAGES[variant]
         self.limits = limits
+        self.files = files or {}
+        self.support = support
+        self.command = command
         self.container = None
 
     def __enter__(self) -> "Sandbox":
         # A known name, so that a Ctrl-C landing after the engine made the container but before
-        # run() returned can still find and remove it.
+        # create() returned can still find and remove it.
         name = f"zombielab-{uuid.uuid4().hex[:12]}"
         try:
-            self.container = self.client.containers.run(
+            self.container = self.client.containers.create(
                 self.image,
-                # Something long-lived for the grader to exec into. Under tini it is tini's child;
-                # in the noinit image it is PID 1 itself, and never reaps anything.
-                ["sleep", "infinity"],
+                self.command or ["sleep", "infinity"],
                 name=name,
-                detach=True,
-                # Root, but with every capability dropped: learner code runs as uid 1000 and can
-                # neither kill this keep-alive process nor the root-owned probe.
-                user="0:0",
+                # The keep-alive runs as root with every capability dropped: learner code runs as
+                # uid 1000 and can neither kill it nor the root-owned probe.
+                user=LEARNER if self.command else "0:0",
+                tty=bool(self.command),
+                stdin_open=bool(self.command),
                 network_mode="none",
                 cap_drop=["ALL"],
                 security_opt=["no-new-privileges"],
@@ -126,6 +152,9 @@ class Sandbox:
                 labels={LABEL: "1", OWNER_LABEL: _owner()},
                 hostname="lab",
             )
+            self._copy_in()
+            if not self.command:
+                self.container.start()
         except docker.errors.ImageNotFound as exc:
             raise InfraError(f"image {self.image} is missing: run `make images`") from exc
         except BaseException as exc:
@@ -134,6 +163,14 @@ class Sandbox:
                 raise InfraError(f"could not start a grading container: {exc}") from exc
             raise
         return self
+
+    def _copy_in(self) -> None:
+        archives = [(WORKDIR, submission_tar(self.files, self.limits.submission_mb * 2**20))]
+        if self.support is not None and self.support.is_dir():
+            archives.append((SUPPORT_DIR, support_tar(self.support)))
+        for path, archive in archives:
+            if not self.container.put_archive(path, archive):
+                raise InfraError(f"could not copy files into the container's {path}")
 
     def _remove_by_name(self, name: str) -> None:
         try:
@@ -156,10 +193,32 @@ class Sandbox:
     def id(self) -> str:
         return self.container.id
 
-    def copy_in(self, files: dict[str, Path]) -> None:
-        archive = submission_tar(files, self.limits.submission_mb * 2**20)
-        if not self.container.put_archive(WORKDIR, archive):
-            raise InfraError("could not copy the submission into the container")
+    def running(self) -> bool:
+        try:
+            self.container.reload()
+        except docker.errors.NotFound:
+            return False
+        return self.container.status == "running"
+
+    def wait_running(self, timeout: float = 10.0) -> bool:
+        """After an attach has started the container: wait until it runs (False if it ended)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.container.reload()
+            if self.container.status == "running":
+                return True
+            if self.container.status in ("exited", "dead"):
+                return False
+            time.sleep(0.02)
+        raise InfraError(f"the container did not start within {timeout:g} s")
+
+    def kill(self, signame: str) -> None:
+        """Signal the container's PID 1 from outside, as `docker kill -s` does."""
+        try:
+            self.container.kill(signal=f"SIG{signame}")
+        except docker.errors.APIError as exc:
+            if self.running():
+                raise InfraError(f"could not send SIG{signame} to the container: {exc}") from exc
 
     def exec_output(self, *argv: str) -> tuple[int, str]:
         """Run a trusted command as the learner (root here has no CAP_KILL or CAP_SYS_PTRACE,

@@ -57,18 +57,24 @@ class Transcript:
 
 
 class Program:
-    """One run of a learner's program. Lines are matched whole, one line per event."""
+    """One run of a learner's program under a terminal. Lines are matched whole, one per event.
 
-    def __init__(self, sandbox: Sandbox, argv: list[str], output_limit: int, deadline: float):
-        self.name = argv[0]
+    pid is the program's PID as its container sees it; for a program started with exec it is
+    read from the trusted launcher's first line.
+    """
+
+    def __init__(self, command: list[str], name: str, output_limit: int, deadline: float,
+                 pid: int | None = None):
+        self.name = name
         self.deadline = deadline
         self.transcript = Transcript(output_limit)
-        command, *args = sandbox.docker_exec_argv("python3", "-I", "-c", LAUNCHER, *argv)
         self.child = pexpect.spawn(
-            command, args, encoding="utf-8", codec_errors="replace", echo=False, timeout=None,
-            dimensions=(24, 200))
+            command[0], command[1:], encoding="utf-8", codec_errors="replace", echo=False,
+            timeout=None, dimensions=(24, 200))
         self.child.logfile_read = self.transcript
-        self.pid = int(self._expect_raw(rf"{PID_MARK} (\d+)\r?\n", 30, "start").group(1))
+        self._launched = pid is None
+        self.pid = pid if pid is not None else int(
+            self._expect_raw(rf"{PID_MARK} (\d+)\r?\n", 30, "start").group(1))
         self.exit_status: int | None = None
 
     def _remaining(self, timeout: float) -> float:
@@ -101,9 +107,9 @@ class Program:
         return self._expect_raw(rf"(?m)^(?:{pattern})\r?\n", timeout, what or repr(pattern))
 
     def lines(self) -> list[str]:
-        """Everything the program printed so far, as lines (after its PID, which the grader printed)."""
+        """Everything the program printed so far, as lines (not the launcher's PID line)."""
         text = "".join(self.transcript.chunks).replace("\r", "")
-        return text.split("\n")[1:]
+        return text.split("\n")[1 if self._launched else 0:]
 
     def send_line(self, text: str) -> None:
         self.child.sendline(text)
@@ -138,3 +144,16 @@ class Program:
             self.child.close(force=True)
         elif not self.child.closed:
             self.child.close()
+
+
+def exec_program(sandbox: Sandbox, argv: list[str], output_limit: int, deadline: float) -> Program:
+    """Run `python3 argv...` in a running sandbox, as the learner, under docker exec's pty."""
+    command = sandbox.docker_exec_argv("python3", "-I", "-c", LAUNCHER, *argv)
+    return Program(command, argv[0], output_limit, deadline)
+
+
+def attach_program(sandbox: Sandbox, name: str, output_limit: int, deadline: float) -> Program:
+    """Start a created container attached to a terminal: the program is the container's own
+    command, and its exit status is the container's. Its PID is given as 1: the container's
+    first process (the program itself in the noinit image, tini in the tini image)."""
+    return Program(["docker", "start", "-ai", sandbox.id], name, output_limit, deadline, pid=1)

@@ -238,3 +238,30 @@ def test_probe_details_read_cwd_and_open_files_as_the_learner(client):
             probe.close()
     assert info["cwd"] == "/tmp"
     assert info["fds"] == {"0": "/dev/null", "1": "/dev/null", "2": "/dev/null"}
+
+
+@pytest.mark.parametrize("variant", ["noinit", "tini"])
+def test_a_booted_program_is_the_containers_command(client, variant):
+    """ex.boot: the program is PID 1 itself without an init, tini's child with it; a signal
+    from outside (docker kill) reaches PID 1, and the program's exit status is the container's."""
+    from grader import labspec
+    from grader.exercise import Exercise
+    from grader.grade import Containers
+    lab = labspec.load("lab3")
+    program = ("import os, signal, sys, time\n"
+               "signal.signal(signal.SIGTERM, lambda *_: sys.exit(7))\n"
+               "print('pid', os.getpid(), flush=True)\n"
+               "time.sleep(60)\n")
+    with Containers(client, lab, {}) as containers:
+        ex = Exercise(lab.spec.exercises[0], containers, variant, 1 << 20)
+        try:
+            booted = ex.boot(command=["python3", "-c", program])
+            pid = int(booted.program.expect_line(r"pid (\d+)", 15).group(1))
+            init = booted.probe.get(1)
+            booted.kill("TERM")
+            status = booted.program.wait_exit(10)
+        finally:
+            ex.stop_programs()
+    assert (pid == 1) == (variant == "noinit")
+    assert init.comm == ("python3" if variant == "noinit" else "tini")
+    assert status == 7
