@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import CheckFailed
 from .labspec import ExerciseSpec
@@ -50,6 +50,7 @@ class CheckResult:
     passed: bool
     observed: str = ""
     hint: str = ""
+    notes: list[str] = field(default_factory=list)   # shown whether it passed or not
 
     @property
     def title(self) -> str:
@@ -58,6 +59,16 @@ class CheckResult:
     @property
     def score(self) -> int:
         return self.max_score if self.passed else 0
+
+
+class Notes:
+    """Lines a check adds to its verdict, e.g. the learner's result beside a reference's."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+
+    def note(self, text: str) -> None:
+        self.lines.append(text)
 
 
 class Exercise:
@@ -122,10 +133,16 @@ class Exercise:
 
     @contextmanager
     def check(self, check_id: str):
-        """Judge one check: it passes unless the block raises CheckFailed (require, expect...)."""
-        with self.checks(check_id):
-            yield
-        self._record(self.spec.check(check_id), True)
+        """Judge one check: it passes unless the block raises CheckFailed (require, expect...).
+        The block gets a Notes it may add lines to, shown under the verdict either way."""
+        notes = Notes()
+        try:
+            with self.checks(check_id):
+                yield notes
+            self._record(self.spec.check(check_id), True)
+        finally:
+            if check_id in self.results:   # not when an infrastructure error is on its way
+                self.results[check_id].notes.extend(notes.lines)
 
     @contextmanager
     def checks(self, *check_ids: str):

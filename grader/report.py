@@ -14,6 +14,7 @@ def terminal(grade: Grade) -> str:
     for r in grade.results:
         verdict = "OK  " if r.passed else "FAIL"
         lines.append(f"{verdict} {r.score:>2}/{r.max_score:<2} {r.title}")
+        lines.extend(f"            {note}" for note in r.notes)
         if not r.passed:
             lines.append(f"            observed: {r.observed}")
             if r.hint:
@@ -37,9 +38,9 @@ def gradescope(grade: Grade) -> dict:
                 "score": r.score,
                 "max_score": r.max_score,
                 "status": "passed" if r.passed else "failed",
-                "output": "" if r.passed else
-                          "\n".join(filter(None, [f"observed: {r.observed}",
-                                                  r.hint and f"hint: {r.hint}"])),
+                "output": "\n".join(r.notes + ([] if r.passed else
+                                                 [f"observed: {r.observed}"] +
+                                                 ([f"hint: {r.hint}"] if r.hint else []))),
             }
             for r in grade.results
         ],
