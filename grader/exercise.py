@@ -109,10 +109,11 @@ class Exercise:
     def timeout(self, check_id: str) -> float:
         return self.spec.check(check_id).timeout
 
-    def run(self, *args: str, image: str | None = None) -> Program:
-        """Start the learner's program with these arguments, under a terminal."""
+    def run(self, *args: str, image: str | None = None, stdout: str | None = None) -> Program:
+        """Start the learner's program with these arguments, under a terminal (its standard
+        output to the file `stdout` in the container instead, if given: probe.read_file)."""
         program = exec_program(self._container(image)[0], [self.spec.file, *map(str, args)],
-                               self.output_limit, self.deadline)
+                               self.output_limit, self.deadline, stdout)
         self.programs.append(program)
         return program
 

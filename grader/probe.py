@@ -18,6 +18,7 @@ times with when it read a line from the program.
 import hashlib
 import json
 import os
+import stat
 import sys
 import threading
 import time
@@ -144,6 +145,19 @@ def signal_names(mask):
     return names
 
 
+def read_file(path, limit):
+    """Up to limit bytes of a regular file the learner wrote, or None. Never follows a link
+    and never blocks on a FIFO, whatever the learner put at that path."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return f.read(limit).decode("utf-8", "replace")
+
+
 def reply(obj):
     sys.stdout.write(json.dumps(obj) + "\n")
     sys.stdout.flush()
@@ -164,6 +178,11 @@ def serve():
             reply({"t": time.monotonic(), "procs": list(table().values())})
         elif words[0] == "events":
             reply({"t": time.monotonic(), "events": poller.since(int(words[1]))})
+        elif words[0] == "last-pid":
+            with open("/proc/sys/kernel/ns_last_pid") as f:
+                reply({"last_pid": int(f.read())})
+        elif words[0] == "read":
+            reply({"text": read_file(words[2], int(words[1]))})
         else:
             reply({"error": f"unknown command {words[0]!r}"})
 

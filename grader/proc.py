@@ -119,6 +119,14 @@ class Probe:
                 return None
             time.sleep(interval)
 
+    def last_pid(self) -> int:
+        """The last PID the container's namespace handed out (the probe itself forks nothing)."""
+        return self._ask("last-pid")["last_pid"]
+
+    def read_file(self, path: str, limit: int) -> str | None:
+        """A regular file in the container (an output file, a pidfile), or None if there is none."""
+        return self._ask(f"read {limit} {path}")["text"]
+
     def details(self, pid: int) -> dict:
         """cwd, open files (fd -> target) and exit code of a learner's process: see probe.py."""
         code, output = self._sandbox.exec_output("python3", "-I", PROBE, "details", str(pid))

@@ -55,11 +55,16 @@ def remove_strays(client: docker.DockerClient) -> int:
     Containers of graders on other hosts sharing the engine are theirs to clean."""
     host = socket.gethostname()
     removed = 0
-    for container in client.containers.list(all=True, filters={"label": LABEL}):
-        owner_host, _, pid = container.labels.get(OWNER_LABEL, ":").partition(":")
+    # sparse: no inspect per container, which would fail for one another grader just removed.
+    for container in client.containers.list(all=True, filters={"label": LABEL}, sparse=True):
+        labels = container.attrs.get("Labels") or {}
+        owner_host, _, pid = labels.get(OWNER_LABEL, ":").partition(":")
         if owner_host != host or (pid.isdigit() and _alive(int(pid))):
             continue
-        container.remove(force=True)
+        try:
+            container.remove(force=True)
+        except docker.errors.NotFound:
+            continue
         removed += 1
     return removed
 

@@ -18,14 +18,23 @@ PID_MARK = "zombielab-pid"
 
 # Runs first in the exec'd process, then becomes the learner's program with exec, so the PID it
 # prints is the program's and it leaves no child behind (a shell running stty would fork one).
-# Echo goes off so that the grader's own input does not come back mixed with the output.
+# It also prints its parent's PID and the PID namespace's last allocated PID: PIDs are handed out in increasing order,
+# so every PID above it that appears while the program runs is one the program created.
+# Echo goes off so that the grader's own input does not come back mixed with the output; with
+# an output file (argv[1] other than "-"), stdout goes there, buffered as Python buffers files.
 LAUNCHER = f"""
 import os, sys, termios
 attrs = termios.tcgetattr(0)
 attrs[3] &= ~termios.ECHO
 termios.tcsetattr(0, termios.TCSANOW, attrs)
-print("{PID_MARK}", os.getpid(), flush=True)
-os.execvp("python3", ["python3", *sys.argv[1:]])
+with open("/proc/sys/kernel/ns_last_pid") as f:
+    print("{PID_MARK}", os.getpid(), os.getppid(), f.read().strip(), flush=True)
+output, program = sys.argv[1], sys.argv[2:]
+if output != "-":
+    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(fd, 1)
+    os.close(fd)
+os.execvp("python3", ["python3", *program])
 """
 
 
@@ -73,8 +82,10 @@ class Program:
             timeout=None, dimensions=(24, 200))
         self.child.logfile_read = self.transcript
         self._launched = pid is None
-        self.pid = pid if pid is not None else int(
-            self._expect_raw(rf"{PID_MARK} (\d+)\r?\n", 30, "start").group(1))
+        # ppid: its parent's PID as its container sees it (0: outside, the docker exec);
+        # pid_floor: the namespace's last PID just before the program began (see LAUNCHER).
+        self.pid, self.ppid, self.pid_floor = (pid, 0, None) if pid is not None else map(
+            int, self._expect_raw(rf"{PID_MARK} (\d+) (\d+) (\d+)\r?\n", 30, "start").groups())
         self.exit_status: int | None = None
 
     def _remaining(self, timeout: float) -> float:
@@ -146,9 +157,11 @@ class Program:
             self.child.close()
 
 
-def exec_program(sandbox: Sandbox, argv: list[str], output_limit: int, deadline: float) -> Program:
-    """Run `python3 argv...` in a running sandbox, as the learner, under docker exec's pty."""
-    command = sandbox.docker_exec_argv("python3", "-I", "-c", LAUNCHER, *argv)
+def exec_program(sandbox: Sandbox, argv: list[str], output_limit: int, deadline: float,
+                 stdout: str | None = None) -> Program:
+    """Run `python3 argv...` in a running sandbox, as the learner, under docker exec's pty
+    (its standard output to the file `stdout` instead, if given)."""
+    command = sandbox.docker_exec_argv("python3", "-I", "-c", LAUNCHER, stdout or "-", *argv)
     return Program(command, argv[0], output_limit, deadline)
 
 

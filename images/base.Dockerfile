@@ -11,6 +11,7 @@ COPY grader/probe.py /opt/zombielab/probe.py
 COPY images/lab-shell images/handout /usr/local/bin/
 RUN chown -R root:root /opt/zombielab /usr/local/bin/lab-shell /usr/local/bin/handout \
  && chmod 0755 /opt/zombielab /opt/zombielab/probe.py /usr/local/bin/lab-shell /usr/local/bin/handout
-ENV LANG=C.UTF-8 PYTHONUNBUFFERED=1
+# No PYTHONUNBUFFERED: how stdio buffers (and what fork does to a buffer) is part of the labs.
+ENV LANG=C.UTF-8
 WORKDIR /home/learner/work
 USER learner

@@ -103,8 +103,10 @@ def faulty_cases(lab_name: str) -> list:
     classic mistake each) and the spoofs of tests/spoofs (whole programs that only pretend)."""
     buggy = sorted((labspec.LABS_DIR / lab_name / "buggy").glob("*/*.patch"))
     spoofs = sorted((ROOT / "tests" / "spoofs" / lab_name).glob("*/*/bug.yaml"))
-    return ([pytest.param(lab_name, p, id=f"buggy/{p.parent.name}/{p.stem}") for p in buggy] +
-            [pytest.param(lab_name, b.parent, id=f"spoof/{b.parent.parent.name}/{b.parent.name}")
+    return ([pytest.param(lab_name, p, id=f"{lab_name}/buggy/{p.parent.name}/{p.stem}")
+             for p in buggy] +
+            [pytest.param(lab_name, b.parent,
+                          id=f"{lab_name}/spoof/{b.parent.parent.name}/{b.parent.name}")
              for b in spoofs])
 
 

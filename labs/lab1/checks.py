@@ -1,0 +1,230 @@
+"""Lab 1's graded scenarios: fork_children.py and chain.py, judged by the kernel's PID allocator
+and process table, not by what they print.
+
+A forked child that prints a line and exits may live for less than one of the probe's polls, so
+"the probe saw it" cannot be what decides. Two facts of the kernel make every check here
+deterministic instead, however loaded the machine:
+
+- PIDs in a PID namespace are handed out in increasing order, and while a program runs nothing
+  else in the grading container starts a process (the probe and PID 1 never fork, and the grader
+  runs no command until the program is done). The engine's launcher reports the namespace's last
+  PID just before it becomes the learner's program (prog.pid_floor), and the probe reads it again
+  once the program and its children are done. The PIDs in between are exactly the processes the
+  program created, in creation order: a program that invents PIDs, or forks too many, shows there
+  however briefly its children lived, and fork order is PID order.
+- The image has no init: PID 1 is `sleep infinity`, which never reaps. A child that its parent did
+  not wait for stays in the table as a zombie for good, so whether the program reaped its children
+  itself is read off the table after it exits, with no adopter to race.
+
+What the probe did see of a child while it lived (its parent) must agree too.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from grader.exercise import exercise, require
+
+FORKED = re.compile(r"forked (\d+)")
+CHILD = re.compile(r"child (\d+) parent (\d+)")
+REAPED = re.compile(r"reaped (\d+) status (-?\d+)")
+DEPTH = re.compile(r"depth (\d+) pid (\d+) parent (\d+)")
+CHAIN_STATUS = re.compile(r"chain status (-?\d+)")
+
+CHILDREN = 5            # fork_children.py 5, under a terminal, then with its output in a file
+CHAIN = 6               # chain.py 6
+OUTPUT_FILE = "/tmp/zombielab-output"
+SETTLE_SECONDS = 3
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of the learner's program, as the kernel and the output show it."""
+    pid: int                 # the program's PID
+    parent: int              # its parent's PID, as the kernel gave it (0: outside the container)
+    status: int              # its exit status
+    text: str                # everything it printed to stdout
+    created: list[int]       # the PIDs allocated while it ran: its processes, in creation order
+    left: dict               # the process table once it and its children were done
+
+    def found(self, pattern: re.Pattern) -> list[tuple[int, ...]]:
+        # Matches anywhere, not line by line: a line that another process wrote into the middle
+        # of (print's text and newline can go out as two writes) still counts as printed.
+        return [tuple(map(int, m.groups())) for m in pattern.finditer(self.text)]
+
+
+def run_program(ex, args, check_id: str, to_file: str | None = None) -> Run:
+    """Run the learner's program to its end, under a terminal (stdout to to_file if given)."""
+    ex.stop_programs()   # nothing of an earlier run may allocate PIDs during this one
+    prog = ex.run(*args, stdout=to_file)
+    status = prog.wait_exit(ex.timeout(check_id))
+    left = settle(ex)
+    created = list(range(prog.pid_floor + 1, ex.probe.last_pid() + 1))
+    if to_file:
+        text = ex.probe.read_file(to_file, ex.output_limit) or ""
+    else:
+        text = "\n".join(prog.lines())
+    return Run(prog.pid, prog.ppid, status, text, created, left)
+
+
+def settle(ex) -> dict:
+    """Wait until no learner process is left running (zombies stay: nobody here reaps them)."""
+    procs = ex.probe.wait_for(lambda procs: not any(learner_running(p) for p in procs.values()),
+                              timeout=SETTLE_SECONDS)
+    return procs if procs is not None else ex.probe.snapshot()
+
+
+def learner_running(proc) -> bool:
+    return proc.uid == 1000 and proc.state != "Z"
+
+
+def wrong_parents(ex, run: Run, parent_of) -> list[str]:
+    """Processes of the run that the probe saw with a parent other than parent_of(pid).
+
+    PID 1 is allowed: it is every orphan's parent, and orphans are the zombie checks' business.
+    """
+    created = set(run.created)
+    seen = {(e.proc.pid, e.proc.ppid) for e in ex.probe.events()
+            if e.kind != "gone" and e.proc.pid in created}
+    return [f"PID {pid} had parent {ppid}" for pid, ppid in sorted(seen)
+            if ppid not in (parent_of(pid), 1)]
+
+
+def leftovers(run: Run) -> list[str]:
+    return [run.left[pid].described for pid in run.created if pid in run.left]
+
+
+def created_exactly(run: Run, count: int, command: str) -> tuple[bool, str]:
+    """The prerequisite of most checks: the program made exactly the processes it should."""
+    return (len(run.created) == count,
+            f"`{command}` created {len(run.created)} processes (PIDs {_span(run.created)}), "
+            f"not {count}")
+
+
+def _span(pids: list[int]) -> str:
+    if not pids:
+        return "none"
+    return f"{pids[0]}-{pids[-1]}" if len(pids) > 1 else str(pids[0])
+
+
+# --- fork_children.py --------------------------------------------------------------------------
+@exercise("fork_children.py")
+def fork_children(ex):
+    run = run_program(ex, [CHILDREN], "child-lines")
+    judge_children(ex, run)
+    with ex.check("piped-output"):
+        judge_piped(run_program(ex, [CHILDREN], "piped-output", to_file=OUTPUT_FILE))
+
+
+def judge_children(ex, run: Run) -> None:
+    command = f"fork_children.py {CHILDREN}"
+    made_right = created_exactly(run, CHILDREN, command)
+    position = {pid: i for i, pid in enumerate(run.created, start=1)}   # fork order is PID order
+    forked = [pid for (pid,) in run.found(FORKED)]
+    children = run.found(CHILD)
+    reaped = run.found(REAPED)
+    abandoned = {pid for pid in run.created if pid in run.left}
+
+    with ex.check("child-lines"):
+        require(*made_right)
+        lines = sorted(pid for pid, _ in children)
+        strangers = sorted(set(lines) - set(position))
+        require(not strangers, f"child lines came from PIDs that were never its children: "
+                               f"{strangers}; its children were {run.created}")
+        require(len(lines) == len(set(lines)), f"some children printed more than one child "
+                                               f"line: {lines}")
+        # A child that its parent abandoned (no-zombies' failure, not this one's) may not get to
+        # print while the parent lives: once the program exits, its terminal session is over (the
+        # line is lost, or SIGHUP kills the child first) and the kernel has made PID 1 its
+        # parent. It is excused either way.
+        silent = [pid for pid in run.created if pid not in lines and pid not in abandoned]
+        require(not silent, f"no child line from {silent}; its children were {run.created}")
+        wrong = [f"child {pid} printed parent {ppid}" for pid, ppid in children
+                 if ppid != run.pid and not (ppid == 1 and pid in abandoned)]
+        require(not wrong, f"its parent was PID {run.pid}, but " + "; ".join(wrong))
+
+    with ex.check("real-pids"):
+        require(*made_right)
+        require(forked == run.created,
+                f"it printed forked {forked}; the kernel created its children {run.created}, "
+                "in that order")
+        reported = [pid for pid, _ in reaped]
+        strangers = [pid for pid in reported if pid not in position]
+        require(not strangers, f"it reported reaping PIDs that were never its children: {strangers}")
+        require(sorted(reported) == run.created,
+                f"it printed reaped lines for {reported}; its children were {run.created}")
+        wrong = wrong_parents(ex, run, lambda pid: run.pid)
+        require(not wrong, f"the kernel showed processes that were not fork_children.py's "
+                           f"(PID {run.pid}) children: " + "; ".join(wrong))
+
+    with ex.check("exit-statuses"):
+        require(*made_right)
+        require(reaped, "it printed no reaped line")
+        wrong = [f"PID {pid}: printed {code}, but it was child number {position[pid]}"
+                 for pid, code in reaped if pid in position and code != position[pid]]
+        require(not wrong, "wrong statuses: " + "; ".join(wrong))
+        require(run.status == 0, f"fork_children.py exited with status {run.status}")
+
+    with ex.check("no-zombies"):
+        require(*made_right)
+        left = leftovers(run)
+        require(not left, f"after fork_children.py exited, its children were still there, "
+                          f"waited for by nobody: {'; '.join(left)}")
+
+
+def judge_piped(run: Run) -> None:
+    """Buffering may delay a line, never double or lose it: every process the program created
+    was forked by a process that says `forked` once, and says `child` once itself. (Reaped lines
+    are left out: a child abandoned unreaped has none, and that is no-zombies' failure.)"""
+    command = f"fork_children.py {CHILDREN} > file"
+    require(run.created, f"`{command}` forked no children, so there was no buffer to copy")
+    forked, children = len(run.found(FORKED)), len(run.found(CHILD))
+    require(forked == len(run.created), f"with its output in a file, `{command}` wrote {forked} "
+                                        f"forked lines for the {len(run.created)} processes it created")
+    # An abandoned child may die before printing: when the program exits, its terminal session
+    # ends and the kernel sends SIGHUP to the children still in it. no-zombies judges that.
+    abandoned = sum(pid in run.left for pid in run.created)
+    require(len(run.created) - abandoned <= children <= len(run.created),
+            f"with its output in a file, `{command}` wrote {children} child lines for the "
+            f"{len(run.created)} processes it created")
+
+
+# --- chain.py ----------------------------------------------------------------------------------
+@exercise("chain.py")
+def chain(ex):
+    run = run_program(ex, [CHAIN], "chain-links")
+    command = f"chain.py {CHAIN}"
+    made_right = created_exactly(run, CHAIN - 1, command)
+    links = run.found(DEPTH)
+
+    with ex.check("chain-links"):
+        require(*made_right)
+        depths = sorted(depth for depth, _, _ in links)
+        require(depths == list(range(1, CHAIN + 1)),
+                f"it printed depth lines for depths {depths}, not one for each of 1..{CHAIN}")
+        by_depth = {depth: (pid, parent) for depth, pid, parent in links}
+        expected = [run.pid] + run.created   # creation order is depth order in a chain
+        printed = [by_depth[d][0] for d in range(1, CHAIN + 1)]
+        require(printed == expected, f"its depth lines name PIDs {printed}; the kernel gave the "
+                                     f"program PID {run.pid} and then created {run.created}")
+        wrong = [f"depth {d} printed parent {by_depth[d][1]}, not {parent}"
+                 for d, parent in zip(range(1, CHAIN + 1), [run.parent] + expected[:-1])
+                 if by_depth[d][1] != parent]
+        require(not wrong, "; ".join(wrong))
+        parent_of = dict(zip(run.created, expected))
+        wrong = wrong_parents(ex, run, parent_of.get)
+        require(not wrong, "the kernel showed a process with a parent other than the link above "
+                           "it: " + "; ".join(wrong))
+
+    with ex.check("chain-status"):
+        require(*made_right)
+        statuses = [code for (code,) in run.found(CHAIN_STATUS)]
+        require(statuses == [CHAIN - 1], f"`{command}` printed chain status lines {statuses}; "
+                                         f"expected exactly one, chain status {CHAIN - 1}")
+        require(run.status == 0, f"chain.py exited with status {run.status}")
+
+    with ex.check("chain-reaped"):
+        require(*made_right)
+        left = leftovers(run)
+        require(not left, f"after chain.py exited, processes of the chain were still there, "
+                          f"waited for by nobody: {'; '.join(left)}")

@@ -1,0 +1,88 @@
+"""Every lab graded for real, from its own folder: the reference gets full marks, every buggy
+solution and every spoof fails exactly the checks it names and nothing else, and verdicts that a
+busy machine could sway (checks marked load_sensitive in lab.yaml) hold run after run while both
+cores are kept busy. A new lab is covered by adding its folder; nothing here names a lab."""
+import subprocess
+import sys
+from contextlib import contextmanager
+
+import pytest
+
+from conftest import ROOT, failed_checks, faulty_cases, grade_faulty, grade_reference, patch_header
+from grader import labspec
+
+LABS = labspec.available()
+MIN_BUGGY = 6
+LOADED_RUNS_REFERENCE = 10
+LOADED_RUNS_BUGGY = 3
+
+
+@contextmanager
+def busy_cores(count: int = 2):
+    """CPU hogs on the host, as a parallel test or a neighbour's job would be."""
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
+    try:
+        yield
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+
+
+def load_sensitive(lab_name: str) -> set[str]:
+    lab = labspec.load(lab_name)
+    return {c.id for e in lab.spec.exercises for c in e.checks if c.load_sensitive}
+
+
+def swayable_buggy(lab_name: str) -> list:
+    """The buggy patches that must fail a load-sensitive check."""
+    sensitive = load_sensitive(lab_name)
+    return [pytest.param(lab_name, p, id=f"{lab_name}/{p.parent.name}/{p.stem}")
+            for p in sorted((labspec.LABS_DIR / lab_name / "buggy").glob("*/*.patch"))
+            if {w.strip() for w in patch_header(p, "Fails").split(",")} & sensitive]
+
+
+@pytest.mark.parametrize("lab_name", LABS)
+def test_reference_gets_full_marks(client, tmp_path, lab_name):
+    result = grade_reference(client, lab_name, tmp_path)
+    failures = {r.title: r.observed for r in result.results if not r.passed}
+    assert failures == {}
+    assert result.score == result.max_score == labspec.load(lab_name).spec.max_score
+
+
+@pytest.mark.parametrize("lab_name", LABS)
+def test_corpus_covers_the_lab(lab_name):
+    lab = labspec.load(lab_name)
+    buggy = list((lab.folder / "buggy").glob("*/*.patch"))
+    assert len(buggy) >= MIN_BUGGY
+    check_ids = {c.id for e in lab.spec.exercises for c in e.checks}
+    assert {b.parent.name for b in buggy} <= check_ids, "buggy/<check-id>/ must name a real check"
+    spoofed = {b.parent.parent.name for b in (ROOT / "tests" / "spoofs" / lab_name).glob("*/*/bug.yaml")}
+    assert spoofed == {e.file.removesuffix(".py") for e in lab.spec.exercises}, \
+        "every exercise has a spoof: a program that prints plausible lines without the work"
+
+
+@pytest.mark.parametrize("lab_name, case", [case for lab in LABS for case in faulty_cases(lab)])
+def test_faulty_solution_fails_exactly_its_checks(client, tmp_path, lab_name, case):
+    result, must_fail = grade_faulty(client, lab_name, case, tmp_path)
+    if case.suffix == ".patch":
+        assert case.parent.name in must_fail, "a buggy solution is named for a check it must fail"
+    assert failed_checks(result) == must_fail, {r.id: r.observed for r in result.results}
+
+
+@pytest.mark.parametrize("lab_name", [lab for lab in LABS if load_sensitive(lab)])
+def test_reference_passes_ten_runs_in_a_row_under_load(client, tmp_path, lab_name):
+    with busy_cores():
+        for run in range(LOADED_RUNS_REFERENCE):
+            result = grade_reference(client, lab_name, tmp_path / str(run))
+            failures = {r.id: r.observed for r in result.results if not r.passed}
+            assert failures == {}, f"run {run + 1} of {LOADED_RUNS_REFERENCE}"
+
+
+@pytest.mark.parametrize("lab_name, patch", [p for lab in LABS for p in swayable_buggy(lab)])
+def test_buggy_fails_the_same_checks_every_time_under_load(client, tmp_path, lab_name, patch):
+    with busy_cores():
+        for run in range(LOADED_RUNS_BUGGY):
+            result, must_fail = grade_faulty(client, lab_name, patch, tmp_path / str(run))
+            assert failed_checks(result) == must_fail, (
+                f"run {run + 1}", {r.id: r.observed for r in result.results if not r.passed})
