@@ -147,7 +147,8 @@ class Exercise:
 
     @contextmanager
     def checks(self, *check_ids: str):
-        """Work that several checks stand on: if it fails, each of them not yet judged fails."""
+        """Work that several checks stand on: if it fails, each of them not yet judged fails.
+        The failure ends the block and goes no further: judge what depends on it inside."""
         try:
             yield
         except CheckFailed as failure:

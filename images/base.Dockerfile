@@ -9,8 +9,10 @@ RUN apt-get update \
 # what the grader reads from /proc.
 COPY grader/probe.py /opt/zombielab/probe.py
 COPY images/lab-shell images/handout /usr/local/bin/
-RUN chown -R root:root /opt/zombielab /usr/local/bin/lab-shell /usr/local/bin/handout \
- && chmod 0755 /opt/zombielab /opt/zombielab/probe.py /usr/local/bin/lab-shell /usr/local/bin/handout
+# /opt/zombielab/lab receives a lab's trusted support files when a grading container is made.
+RUN mkdir -p /opt/zombielab/lab \
+ && chown -R root:root /opt/zombielab /usr/local/bin/lab-shell /usr/local/bin/handout \
+ && chmod 0755 /opt/zombielab /opt/zombielab/lab /opt/zombielab/probe.py /usr/local/bin/lab-shell /usr/local/bin/handout
 # No PYTHONUNBUFFERED: how stdio buffers (and what fork does to a buffer) is part of the labs.
 ENV LANG=C.UTF-8
 WORKDIR /home/learner/work

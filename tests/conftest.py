@@ -118,13 +118,18 @@ def faulty_submission(lab: labspec.Lab, case: Path, folder: Path) -> tuple[Path,
         subprocess.run(["git", "apply", str(case)], cwd=target, check=True)
         files = [line[len("+++ b/"):] for line in case.read_text().splitlines()
                  if line.startswith("+++ b/")]
-        fails = {word.strip() for word in patch_header(case, "Fails").split(",")}
     else:
         files = [p.name for p in case.glob("*.py")]
         for name in files:
             shutil.copy(case / name, target / name)
-        fails = set(yaml.safe_load((case / "bug.yaml").read_text())["fails"])
-    return target, files, fails
+    return target, files, case_fails(case)
+
+
+def case_fails(case: Path) -> set[str]:
+    """The checks a buggy patch or a spoof folder must fail."""
+    if case.suffix == ".patch":
+        return {word.strip() for word in patch_header(case, "Fails").split(",")}
+    return set(yaml.safe_load((case / "bug.yaml").read_text())["fails"])
 
 
 def failed_checks(result) -> set[str]:

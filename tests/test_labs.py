@@ -8,7 +8,8 @@ from contextlib import contextmanager
 
 import pytest
 
-from conftest import ROOT, failed_checks, faulty_cases, grade_faulty, grade_reference, patch_header
+from conftest import (ROOT, case_fails, failed_checks, faulty_cases, grade_faulty, grade_reference,
+                      patch_header)
 from grader import labspec
 
 LABS = labspec.available()
@@ -60,6 +61,14 @@ def test_corpus_covers_the_lab(lab_name):
     spoofed = {b.parent.parent.name for b in (ROOT / "tests" / "spoofs" / lab_name).glob("*/*/bug.yaml")}
     assert spoofed == {e.file.removesuffix(".py") for e in lab.spec.exercises}, \
         "every exercise has a spoof: a program that prints plausible lines without the work"
+
+
+@pytest.mark.parametrize("lab_name", LABS)
+def test_every_check_is_failed_by_some_mistake(lab_name):
+    """A check that no buggy solution or spoof fails is a check nothing shows can fail."""
+    lab = labspec.load(lab_name)
+    named = set().union(*(case_fails(case.values[1]) for case in faulty_cases(lab_name)))
+    assert named == {c.id for e in lab.spec.exercises for c in e.checks}
 
 
 @pytest.mark.parametrize("lab_name, case", [case for lab in LABS for case in faulty_cases(lab)])
