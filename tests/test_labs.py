@@ -89,9 +89,13 @@ def test_reference_passes_ten_runs_in_a_row_under_load(client, tmp_path, lab_nam
 
 
 @pytest.mark.parametrize("lab_name, patch", [p for lab in LABS for p in swayable_buggy(lab)])
-def test_buggy_fails_the_same_checks_every_time_under_load(client, tmp_path, lab_name, patch):
+def test_buggy_fails_its_checks_every_time_under_load(client, tmp_path, lab_name, patch):
+    """The mistake is caught on every run however busy the machine. (That it fails nothing
+    else is asked on a quiet machine above: a container of fifteen processes sharing one CPU
+    with two hogs may honestly miss another deadline too.)"""
     with busy_cores():
         for run in range(LOADED_RUNS_BUGGY):
             result, must_fail = grade_faulty(client, lab_name, patch, tmp_path / str(run))
-            assert failed_checks(result) == must_fail, (
-                f"run {run + 1}", {r.id: r.observed for r in result.results if not r.passed})
+            missed = must_fail - failed_checks(result)
+            assert not missed, (f"run {run + 1}: passed {sorted(missed)}",
+                                {r.id: r.observed for r in result.results if not r.passed})
