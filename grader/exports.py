@@ -1,0 +1,179 @@
+"""What a batch's RESULTS folder exports: a CSV gradebook (Canvas, Moodle), PrairieLearn's
+results.json per student, JUnit XML (CI systems), and an HTML report for the instructor.
+
+    python -m grader export RESULTS
+"""
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import json
+import statistics
+import textwrap
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import report
+
+
+@dataclass
+class Record:
+    student: str
+    results: dict | None        # Gradescope results; None when it could not be graded
+    reason: str = ""            # why not
+
+
+def read_json(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def load(out: Path) -> list[Record]:
+    """Every student of RESULTS, graded or not, by id; a graded result wins over a stale
+    ungradable record (a crash between the two writes leaves both)."""
+    records = {p.parent.name: Record(p.parent.name, read_json(p))
+               for p in (out / "gradescope").glob("*/results.json")}
+    for path in (out / "ungradable").glob("*.json"):
+        records.setdefault(path.stem, Record(path.stem, None, read_json(path)["reason"]))
+    return [records[s] for s in sorted(records)]
+
+
+def check_names(records: list[Record]) -> list[str]:
+    """The checks graded, in the grader's order."""
+    names: dict[str, None] = {}
+    for r in records:
+        if r.results is not None:
+            names.update((t["name"], None) for t in r.results["tests"])
+    return list(names)
+
+
+def pass_rates(records: list[Record]) -> list[tuple[str, int, int]]:
+    """(check, submissions passing it, submissions graded on it) for every check."""
+    counts = {name: [0, 0] for name in check_names(records)}
+    for r in records:
+        for t in (r.results or {}).get("tests", []):
+            counts[t["name"]][0] += t["status"] == "passed"
+            counts[t["name"]][1] += 1
+    return [(name, passed, total) for name, (passed, total) in counts.items()]
+
+
+def gradebook(records: list[Record], path: Path) -> None:
+    """One row per student: id, total, and the points of each check; empty cells for a
+    submission that could not be graded, so that no import turns it into a zero."""
+    names = check_names(records)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["Student ID", "Total", *names])
+        for r in records:
+            if r.results is None:
+                writer.writerow([r.student, "", *[""] * len(names)])
+                continue
+            points = {t["name"]: t["score"] for t in r.results["tests"]}
+            writer.writerow([r.student, r.results["score"], *[points.get(n, "") for n in names]])
+
+
+def prairielearn(record: Record) -> dict:
+    """PrairieLearn's external grader results.json."""
+    if record.results is None:
+        return {"gradable": False, "score": 0.0, "message": record.reason, "tests": []}
+    res = record.results
+    return {
+        "gradable": True,
+        "score": res["score"] / res["max_score"] if res["max_score"] else 0.0,
+        "message": res["output"],
+        "tests": [{"name": t["name"], "points": t["score"], "max_points": t["max_score"],
+                   "output": t["output"]} for t in res["tests"]],
+    }
+
+
+def junit(records: list[Record], path: Path, lab: str) -> None:
+    """One testsuite per student, one testcase per check; an ungradable submission is an
+    <error>, not a <failure>."""
+    suites = ET.Element("testsuites", name=lab)
+    for r in records:
+        suite = ET.SubElement(suites, "testsuite", name=r.student)
+        if r.results is None:
+            case = ET.SubElement(suite, "testcase", classname=r.student, name="grading")
+            ET.SubElement(case, "error", message=r.reason)
+            suite.attrib.update(tests="1", failures="0", errors="1")
+            continue
+        failures = 0
+        for t in r.results["tests"]:
+            case = ET.SubElement(suite, "testcase", classname=r.student, name=t["name"])
+            if t["status"] != "passed":
+                failures += 1
+                failure = ET.SubElement(case, "failure", message=t["output"].split("\n", 1)[0])
+                failure.text = t["output"]
+        suite.attrib.update(tests=str(len(r.results["tests"])), failures=str(failures), errors="0",
+                            time=str(r.results["execution_time"]))
+    ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
+
+
+def picture(records: list[Record], path: Path) -> None:
+    """Score histogram beside each check's pass rate, lowest first: what the class missed."""
+    import matplotlib
+    matplotlib.use("Agg")   # no screen on a grading server
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    graded = [r.results for r in records if r.results is not None]
+    best = max((g["max_score"] for g in graded), default=0)
+    rates = sorted(pass_rates(records), key=lambda row: -row[1] / row[2])
+    fig, (hist, bars) = plt.subplots(1, 2, figsize=(14, max(4, 0.45 * len(rates) + 1.5)),
+                                     gridspec_kw={"width_ratios": [1, 1.6]})
+    hist.hist([g["score"] for g in graded], bins=range(best + 2), align="left", rwidth=0.85,
+              color="#4a7ab5")
+    hist.yaxis.set_major_locator(MaxNLocator(integer=True))
+    hist.set(title="Scores", xlabel=f"score (of {best})", ylabel="submissions", xlim=(-0.5, best + 0.5))
+    bars.barh([textwrap.shorten(name, 60) for name, _, _ in rates],
+              [100 * p / t for _, p, t in rates], color="#5a9e6f")
+    bars.set(title="Pass rate per check", xlabel="% of graded submissions", xlim=(0, 100))
+    bars.tick_params(axis="y", labelsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def html_report(records: list[Record], path: Path, png: Path, title: str) -> None:
+    """One self-contained page: the numbers, the picture, the checks by pass rate and the
+    submissions that could not be graded."""
+    graded = [r.results for r in records if r.results is not None]
+    scores = [g["score"] for g in graded]
+    best = graded[0]["max_score"] if graded else 0
+    facts = [f"{len(records)} submissions, {len(graded)} graded"]
+    if scores:
+        facts.append(f"mean {statistics.mean(scores):.1f}/{best}, median {statistics.median(scores):g}, "
+                     f"full marks {sum(s == best for s in scores)}")
+    rows = "".join(f"<tr><td>{html.escape(name)}</td><td>{p}/{t}</td><td>{100 * p / t:.0f}%</td></tr>"
+                   for name, p, t in sorted(pass_rates(records), key=lambda row: row[1] / row[2]))
+    missing = "".join(f"<li>{html.escape(r.student)}: {html.escape(r.reason)}</li>"
+                      for r in records if r.results is None)
+    image = base64.b64encode(png.read_bytes()).decode()
+    path.write_text(f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}: class report</title>
+<style>body{{font-family:sans-serif;margin:2em}} td,th{{padding:2px 10px;text-align:left}}
+img{{max-width:100%}}</style></head>
+<body><h1>{html.escape(title)}</h1>
+<p>{html.escape('; '.join(facts))}</p>
+<img id="picture" alt="score histogram and pass rate per check" src="data:image/png;base64,{image}">
+<h2>Checks, least passed first</h2>
+<table><tr><th>check</th><th>passed</th><th>rate</th></tr>{rows}</table>
+{f'<h2>Not graded (infrastructure failures)</h2><ul>{missing}</ul>' if missing else ''}
+</body></html>
+""")
+
+
+def export_all(out: Path) -> list[Path]:
+    """Write every export of RESULTS; the paths written."""
+    records = load(out)
+    settings = read_json(out / "batch.json")
+    written = [out / "gradebook.csv", out / "junit.xml", out / "report.png", out / "report.html"]
+    gradebook(records, written[0])
+    junit(records, written[1], settings["lab"])
+    picture(records, written[2])
+    html_report(records, written[3], written[2], settings["title"])
+    for r in records:
+        report.write_json(out / "prairielearn" / r.student / "results.json", prairielearn(r))
+    return written + [out / "prairielearn"]
