@@ -6,7 +6,7 @@ import signal
 import sys
 from pathlib import Path
 
-from . import labspec, report
+from . import batch, labspec, report
 from .errors import InfraError, SubmissionError
 from .grade import grade
 
@@ -30,6 +30,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--only", action="append", metavar="FILE",
                    help="grade only this exercise (repeatable), e.g. --only reaper.py")
     sub.add_parser("labs", help="list the labs")
+    batch.add_parsers(sub, lab_name)
     return p
 
 
@@ -37,6 +38,8 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     # SIGTERM (a closed terminal, a batch system) must clean up exactly as Ctrl-C does.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    if args.command in ("batch", "export", "worker"):
+        return batch.command(args)
     try:
         if args.command == "labs":
             for name in labspec.available():

@@ -1,0 +1,265 @@
+"""Batch grading of a class: every subfolder of SUBMISSIONS is one student's submission.
+
+Each submission is graded by a child grader of its own (grader/job.py), locally or on Dask
+workers (grader/cluster.py); its outcome is written to RESULTS atomically the moment it
+arrives, so that a batch stopped in any way resumes where it stopped.
+
+RESULTS/ holds:
+  batch.json                          the lab and exercises graded, so a resume grades the same
+  gradescope/<student>/results.json   each graded submission (Gradescope's format)
+  ungradable/<student>.json           {"gradable": false, "reason": ...}: graded again next run
+  and the exports (grader/exports.py).
+"""
+from __future__ import annotations
+
+import os
+import queue
+import sys
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from . import exports, labspec, report
+from .errors import InfraError
+from .job import Children, time_limit
+from .sandbox import connect, remove_strays
+
+
+class SettingsMismatch(Exception):
+    """RESULTS was graded with another lab or other exercises."""
+
+
+class Store:
+    """The results folder: what is graded, what is not, and atomic writes of both."""
+
+    def __init__(self, out: Path):
+        self.out = out
+
+    def gradescope(self, student: str) -> Path:
+        return self.out / "gradescope" / student / "results.json"
+
+    def ungradable(self, student: str) -> Path:
+        return self.out / "ungradable" / f"{student}.json"
+
+    def graded(self, student: str) -> bool:
+        return self.gradescope(student).is_file()
+
+    def claim(self, lab: labspec.Lab, only: list[str] | None, regrade: bool) -> None:
+        """Record what this folder holds; a resume with another lab or exercises would mix
+        incomparable results, so it is refused unless everything is regraded."""
+        settings = {"lab": lab.name, "title": lab.spec.title, "only": sorted(only or [])}
+        path = self.out / "batch.json"
+        if path.is_file() and not regrade:
+            held = exports.read_json(path)
+            if {k: held.get(k) for k in ("lab", "only")} != {k: settings[k] for k in ("lab", "only")}:
+                raise SettingsMismatch(
+                    f"{self.out} holds results of {held.get('lab')} "
+                    f"(exercises: {', '.join(held.get('only') or ['all'])}); "
+                    "use another --out, or --regrade to replace them")
+        report.write_json(path, settings)
+
+    def save(self, student: str, outcome: dict) -> None:
+        if outcome["gradable"]:
+            report.write_json(self.gradescope(student), outcome["results"])
+            self.ungradable(student).unlink(missing_ok=True)
+        else:
+            report.write_json(self.ungradable(student),
+                              {"gradable": False, "reason": outcome["reason"]})
+
+
+def students(folder: Path) -> dict[str, Path]:
+    """Student id (the subfolder's name) -> submission folder."""
+    if not folder.is_dir():
+        raise NotADirectoryError(f"{folder} is not a folder")
+    return {p.name: p for p in sorted(folder.iterdir())
+            if p.is_dir() and not p.name.startswith(".")}
+
+
+def default_workers(lab: labspec.Lab) -> int:
+    """One grader per core (each container may use a whole CPU), fewer if memory is short."""
+    cores = len(os.sched_getaffinity(0))
+    memory_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES") // 2**20
+    return max(1, min(cores, memory_mb // (2 * lab.limits.memory_mb)))
+
+
+class LocalPool:
+    """Graders as child processes of this one, `workers` at a time."""
+
+    def __init__(self, lab: labspec.Lab, only: list[str] | None, workers: int):
+        self.lab, self.only = lab, only
+        self.children = Children()
+        self.executor = ThreadPoolExecutor(workers, thread_name_prefix="grader")
+
+    def submit(self, student: str, folder: Path) -> Future:
+        return self.executor.submit(self.children.run, self.lab.name, folder, self.only,
+                                    time_limit(self.lab))
+
+    def close(self) -> None:
+        """Stop whatever still runs (after an interrupt) and reap every child."""
+        self.children.stop()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def outcome_of(future) -> dict:
+    """A finished task's outcome; a task that raised (a worker lost too often, a bug of ours)
+    is an infrastructure failure."""
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - whatever it is, it is not the learner's fault
+        return {"gradable": False, "reason": f"grading task failed: {type(exc).__name__}: {exc}"}
+
+
+class Progress:
+    """The live bar: done/total, full marks so far, rate and ETA (tqdm's)."""
+
+    def __init__(self, total: int, already: int):
+        from tqdm import tqdm   # the batch extra: `grade` alone works without it
+        self.bar = tqdm(total=total, initial=already, unit="sub", file=sys.stderr,
+                        dynamic_ncols=True, desc="grading")
+        self.graded = self.full = self.ungradable = 0
+
+    def update(self, outcome: dict) -> None:
+        if outcome["gradable"]:
+            self.graded += 1
+            results = outcome["results"]
+            self.full += results["score"] == results["max_score"]
+        else:
+            self.ungradable += 1
+        rate = f"{100 * self.full / self.graded:.0f}%" if self.graded else "-"
+        self.bar.set_postfix_str(f"full marks {rate}, ungradable {self.ungradable}", refresh=False)
+        self.bar.update(1)
+
+    def say(self, text: str) -> None:
+        self.bar.write(text, file=sys.stderr)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def grade_all(pool, todo: dict[str, Path], store: Store, progress: Progress) -> None:
+    """Grade every submission in todo through pool, saving each outcome as it arrives; an
+    infrastructure failure is tried once more before it is recorded."""
+    arrived: queue.Queue = queue.Queue()
+
+    def start(student: str, attempt: int) -> None:
+        future = pool.submit(student, todo[student])
+        future.add_done_callback(lambda f: arrived.put((student, attempt, f)))
+
+    for student in todo:
+        start(student, 1)
+    for _ in range(len(todo) * 2):   # at most two attempts each
+        if not todo:
+            break
+        student, attempt, future = arrived.get()
+        outcome = outcome_of(future)
+        if not outcome["gradable"] and attempt == 1:
+            progress.say(f"{student}: not graded ({outcome['reason']}); trying once more")
+            start(student, 2)
+            continue
+        store.save(student, outcome)
+        progress.update(outcome)
+        del todo[student]
+
+
+def summary(out: Path) -> tuple[str, int]:
+    """The closing table and the number of submissions that could not be graded."""
+    records = exports.load(out)
+    graded = [r for r in records if r.results is not None]
+    lines = [f"{'check':<72} passed"]
+    for name, passed, total in exports.pass_rates(records):
+        lines.append(f"{name[:72]:<72} {passed:>3}/{total:<3} {100 * passed / total:3.0f}%")
+    if graded:
+        best = graded[0].results["max_score"]
+        scores = [r.results["score"] for r in graded]
+        full = sum(s == best for s in scores)
+        lines.append(f"graded {len(graded)} of {len(records)}: mean {sum(scores) / len(scores):.1f}"
+                     f"/{best}, full marks {full}")
+    ungradable = [r for r in records if r.results is None]
+    for r in ungradable:
+        lines.append(f"NOT GRADED {r.student}: {r.reason}")
+    return "\n".join(lines), len(ungradable)
+
+
+def run(lab_name: str, submissions: Path, out: Path, only: list[str] | None, workers: int | None,
+        regrade: bool, scheduler: str | None) -> int:
+    """The batch command; its exit status: 0 when every submission was graded, 2 when some
+    could not be (or nothing could start), 130 when interrupted."""
+    lab = labspec.load(lab_name)
+    unknown = sorted(set(only or []) - {e.file for e in lab.spec.exercises})
+    if unknown:
+        raise labspec.LabError(f"{lab.name} has no exercise {', '.join(unknown)}")
+    everyone = students(submissions)
+    store = Store(out)
+    store.claim(lab, only, regrade)
+    todo = {s: f for s, f in everyone.items() if regrade or not store.graded(s)}
+    if scheduler:
+        from .cluster import DaskPool   # Dask is needed only for a cluster
+        pool = DaskPool(scheduler, lab, only)
+    else:
+        remove_strays(connect())        # containers of a batch killed with -9
+        pool = LocalPool(lab, only, workers or default_workers(lab))
+    print(f"{lab.name}: {len(everyone)} submissions, {len(everyone) - len(todo)} already graded, "
+          f"{len(todo)} to grade", file=sys.stderr)
+    progress = Progress(len(everyone), len(everyone) - len(todo))
+    try:
+        grade_all(pool, todo, store, progress)
+    except KeyboardInterrupt:
+        progress.close()
+        pool.close()
+        print(f"interrupted: {len(everyone) - len(todo)} of {len(everyone)} graded and saved; "
+              "run the same command again to grade the rest", file=sys.stderr)
+        return 130
+    progress.close()
+    pool.close()
+    table, not_graded = summary(out)
+    print(table)
+    for path in exports.export_all(out):
+        print(f"wrote {path}")
+    return 2 if not_graded else 0
+
+
+def main(args) -> int:
+    """The `batch` subcommand of cli.py."""
+    try:
+        return run(args.lab, args.submissions, args.out, args.only, args.workers,
+                   args.regrade, args.scheduler)
+    except (labspec.LabError, NotADirectoryError, SettingsMismatch) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except InfraError as exc:
+        print(f"grader error (not the submissions' fault): {exc}", file=sys.stderr)
+    return 2
+
+
+def add_parsers(sub, lab_name) -> None:
+    """The instructors' subcommands, for cli.py: batch, export, worker."""
+    b = sub.add_parser("batch", help="grade every submission of a class (one subfolder each)")
+    b.add_argument("lab", type=lab_name, help="the lab, e.g. lab3 or 3")
+    b.add_argument("submissions", type=Path, help="a folder with one subfolder per student id")
+    b.add_argument("--out", type=Path, required=True, metavar="RESULTS",
+                   help="the results folder; a batch run again resumes there")
+    b.add_argument("--only", action="append", metavar="FILE", help="grade only this exercise")
+    b.add_argument("--workers", type=int, metavar="N",
+                   help="submissions graded at once (default: what this machine can take)")
+    b.add_argument("--regrade", action="store_true", help="grade again those already graded")
+    b.add_argument("--scheduler", metavar="tcp://HOST:8786",
+                   help="grade on this Dask cluster's workers instead of locally")
+    e = sub.add_parser("export", help="write a batch's gradebook, JUnit, PrairieLearn, report")
+    e.add_argument("out", type=Path, metavar="RESULTS")
+    w = sub.add_parser("worker", help="a Dask worker for batches (needs Docker and the images)")
+    w.add_argument("scheduler", metavar="tcp://HOST:8786")
+    w.add_argument("--nthreads", type=int, help="submissions graded at once (default: cores)")
+    w.add_argument("--name", help="the worker's name in the cluster")
+
+
+def command(args) -> int:
+    """Run the subcommand add_parsers defined."""
+    if args.command == "worker":
+        from .cluster import worker
+        worker(args.scheduler, args.nthreads, args.name)
+    if args.command == "export":
+        if not (args.out / "batch.json").is_file():
+            print(f"error: {args.out} holds no batch results", file=sys.stderr)
+            return 2
+        for path in exports.export_all(args.out):
+            print(f"wrote {path}")
+        return 0
+    return main(args)
