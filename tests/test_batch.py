@@ -1,0 +1,376 @@
+"""`python -m grader batch` as course staff run it: a class of mixed submissions on the real
+engine, locally and on a real Dask cluster on loopback; kill -9 and resume; the exports.
+
+Grading is limited to zombie.py (a few seconds a submission) to keep the module quick."""
+import csv
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, case_fails
+from grader import labspec
+from grader.sandbox import LABEL, OWNER_LABEL
+
+LAB = labspec.load("lab3")
+ZOMBIE = next(e for e in LAB.spec.exercises if e.file == "zombie.py")
+ZOMBIE_MAX = sum(c.points for c in ZOMBIE.checks)
+BUGGY = {"buggy-two": "one-zombie/two-zombies.patch",
+         "buggy-own-pid": "zombie-is-child/prints-own-pid.patch"}
+
+
+def batch(*args, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", "batch", "lab3", *map(str, args)],
+                          cwd=ROOT, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def expected_failures(student: str) -> set[str]:
+    """The checks of zombie.py a student of the class must fail."""
+    if student in BUGGY:
+        return case_fails(LAB.folder / "buggy" / BUGGY[student])
+    if student in ("broken", "empty"):
+        return {c.id for c in ZOMBIE.checks}
+    return set()
+
+
+def check_id(test_name: str) -> str:
+    return next(c.id for c in ZOMBIE.checks if test_name == f"zombie.py: {c.name}")
+
+
+@pytest.fixture(scope="module")
+def klass(tmp_path_factory) -> Path:
+    """Six students: two correct, two classic mistakes, a syntax error, an empty folder."""
+    root = tmp_path_factory.mktemp("class")
+    for student in ("good-1", "good-2", *BUGGY, "broken"):
+        shutil.copytree(LAB.folder / "solution", root / student)
+    for student, patch in BUGGY.items():
+        subprocess.run(["git", "apply", str(LAB.folder / "buggy" / patch)], cwd=root / student,
+                       check=True)
+    (root / "broken" / "zombie.py").write_text("import os\n\ndef zombie(:\n    pass\n")
+    (root / "empty").mkdir()
+    return root
+
+
+def gradescope_results(out: Path) -> dict[str, dict]:
+    return {p.parent.name: json.loads(p.read_text()) for p in (out / "gradescope").glob("*/results.json")}
+
+
+def assert_graded_correctly(out: Path, klass: Path) -> None:
+    results = gradescope_results(out)
+    assert set(results) == {p.name for p in klass.iterdir()}
+    for student, data in results.items():
+        failed = {check_id(t["name"]) for t in data["tests"] if t["status"] == "failed"}
+        assert failed == expected_failures(student), (student, data)
+        assert data["max_score"] == ZOMBIE_MAX
+        assert data["score"] == sum(t["score"] for t in data["tests"])
+    assert not (out / "ungradable").exists() or not list((out / "ungradable").iterdir())
+
+
+@pytest.fixture(scope="module")
+def local_run(klass, tmp_path_factory):
+    out = tmp_path_factory.mktemp("results") / "RESULTS"
+    started = time.monotonic()
+    result = batch(klass, "--out", out, "--only", "zombie.py", "--workers", "2")
+    return result, out, time.monotonic() - started
+
+
+# --- grading a class ----------------------------------------------------------------------
+def test_mixed_class_is_graded_correctly(local_run, klass):
+    result, out, _ = local_run
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert_graded_correctly(out, klass)
+    broken = gradescope_results(out)["broken"]
+    assert all("syntax error at line 3" in t["output"] for t in broken["tests"])
+    assert "graded 6 of 6" in result.stdout
+    assert "6/6" in result.stderr, "the progress bar should reach done/total"
+    assert "full marks 33%" in result.stderr, "the bar shows the pass rate so far"
+
+
+def test_rerun_grades_nothing_again(local_run, klass):
+    _, out, _ = local_run
+    stamps = {p: p.stat().st_mtime_ns for p in (out / "gradescope").glob("*/results.json")}
+    result = batch(klass, "--out", out, "--only", "zombie.py")
+    assert result.returncode == 0, result.stderr
+    assert "6 already graded, 0 to grade" in result.stderr
+    assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
+
+
+def test_resume_with_other_exercises_is_refused(local_run, klass):
+    _, out, _ = local_run
+    result = batch(klass, "--out", out, "--only", "reaper.py")
+    assert result.returncode == 2
+    assert "use another --out, or --regrade" in result.stderr
+
+
+# --- exports ------------------------------------------------------------------------------
+def test_csv_gradebook(local_run):
+    _, out, _ = local_run
+    with (out / "gradebook.csv").open(newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["Student ID", "Total", *[f"zombie.py: {c.name}" for c in ZOMBIE.checks]]
+    by_student = {row[0]: row for row in rows[1:]}
+    assert len(by_student) == len(rows) - 1 == 6, "each student exactly once"
+    for student, row in by_student.items():
+        points = [int(cell) for cell in row[2:]]
+        assert int(row[1]) == sum(points)
+        failed = {c.id for c, p in zip(ZOMBIE.checks, points) if p == 0}
+        assert failed == expected_failures(student)
+
+
+def test_prairielearn_and_gradescope_json(local_run):
+    _, out, _ = local_run
+    gradescope = gradescope_results(out)
+    for student, gs in gradescope.items():
+        assert set(gs) == {"score", "max_score", "execution_time", "output", "tests"}
+        pl = json.loads((out / "prairielearn" / student / "results.json").read_text())
+        assert set(pl) == {"gradable", "score", "message", "tests"}
+        assert pl["gradable"] is True
+        assert pl["score"] == pytest.approx(gs["score"] / gs["max_score"]) and 0 <= pl["score"] <= 1
+        assert isinstance(pl["message"], str) and pl["message"]
+        for pt, gt in zip(pl["tests"], gs["tests"], strict=True):
+            assert set(pt) == {"name", "points", "max_points", "output"}
+            assert (pt["name"], pt["points"], pt["max_points"]) == (gt["name"], gt["score"], gt["max_score"])
+    assert json.loads((out / "prairielearn" / "good-1" / "results.json").read_text())["score"] == 1.0
+
+
+def test_junit_xml(local_run):
+    _, out, _ = local_run
+    root = ET.parse(out / "junit.xml").getroot()
+    assert root.tag == "testsuites"
+    suites = {s.get("name"): s for s in root.findall("testsuite")}
+    assert len(suites) == 6
+    for student, suite in suites.items():
+        cases = suite.findall("testcase")
+        assert int(suite.get("tests")) == len(cases) == len(ZOMBIE.checks)
+        failed = {check_id(c.get("name")) for c in cases if c.find("failure") is not None}
+        assert failed == expected_failures(student)
+        assert int(suite.get("failures")) == len(failed) and suite.get("errors") == "0"
+        assert all(c.get("classname") == student for c in cases)
+
+
+def test_report_renders(local_run):
+    import matplotlib.image
+    _, out, _ = local_run
+    png = out / "report.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    height, width, _ = matplotlib.image.imread(png).shape
+    assert width > 800 and height > 300
+    page = (out / "report.html").read_text()
+    assert page.startswith("<!doctype html>") and "data:image/png;base64," in page
+    # the check the class missed most (two of six pass it) is listed first
+    one_zombie = next(c.name for c in ZOMBIE.checks if c.id == "one-zombie")
+    first_row = page.index("<td>", page.index("least passed first"))
+    assert page[first_row:].startswith(f"<td>zombie.py: {one_zombie}</td><td>2/6</td>")
+
+
+# --- kill -9 mid-batch, then resume ---------------------------------------------------------
+def containers_of(client, pids) -> list:
+    host = socket.gethostname()
+    return [c for c in client.containers.list(all=True, filters={"label": LABEL})
+            if c.labels.get(OWNER_LABEL, "").partition(":")[::2] in {(host, str(p)) for p in pids}]
+
+
+def graders_of(batch_pid: int) -> list[int]:
+    """The child graders a batch started (grader.job processes whose parent it was)."""
+    pids = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if b"grader.job" in (proc / "cmdline").read_bytes() and \
+                    f"ZOMBIELAB_BATCH_PARENT={batch_pid}".encode() in (proc / "environ").read_bytes():
+                pids.append(int(proc.name))
+        except OSError:
+            continue
+    return pids
+
+
+def test_killed_batch_resumes_with_every_result_once(client, klass, tmp_path):
+    out = tmp_path / "RESULTS"
+    argv = [sys.executable, "-m", "grader", "batch", "lab3", str(klass), "--out", str(out),
+            "--only", "zombie.py", "--workers", "2"]
+    proc = subprocess.Popen(argv, cwd=ROOT, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seen_graders: set[int] = set()
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            seen_graders.update(graders_of(proc.pid))
+            if gradescope_results(out) and containers_of(client, seen_graders):
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, "the batch ended before it could be killed"
+        finished_before = {p: p.stat().st_mtime_ns for p in (out / "gradescope").glob("*/results.json")}
+        assert 0 < len(finished_before) < 6
+        proc.kill()
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    # Its graders die with it (PR_SET_PDEATHSIG), removing their containers as they go.
+    deadline = time.monotonic() + 20
+    while graders_of(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert graders_of(proc.pid) == [], "the killed batch's graders outlived it"
+
+    result = batch(klass, "--out", out, "--only", "zombie.py", "--workers", "2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{len(finished_before)} already graded, {6 - len(finished_before)} to grade" in result.stderr
+    assert_graded_correctly(out, klass)
+    assert {p: p.stat().st_mtime_ns for p in finished_before} == finished_before, \
+        "a student graded before the kill was graded again"
+    with (out / "gradebook.csv").open() as f:
+        assert sorted(row[0] for row in list(csv.reader(f))[1:]) == sorted(p.name for p in klass.iterdir())
+    assert containers_of(client, seen_graders | {proc.pid}) == [], "containers of the killed run remain"
+    assert not list(out.rglob(".*.json.*")), "an atomic write left its temp file"
+
+
+# --- infrastructure failures --------------------------------------------------------------
+INFRA_CHECKS = '''
+import os
+from pathlib import Path
+
+from grader.errors import InfraError
+from grader.exercise import exercise
+
+
+@exercise("zombie.py")
+def zombie(ex):
+    """Stands in for the engine failing, as the submission's zombie.py says: "down" always,
+    "flaky" on the first attempt only; each attempt is logged."""
+    path = ex.containers.files["zombie.py"]
+    log = Path(os.environ["ATTEMPTS"]) / path.parent.name
+    with log.open("a") as f:
+        f.write("attempt\\n")
+    mode = path.read_text().strip()
+    if mode == "down" or (mode == "flaky" and len(log.read_text().splitlines()) == 1):
+        raise InfraError(f"simulated engine failure ({mode})")
+    with ex.check("works"):
+        pass
+'''
+
+
+def test_infrastructure_failures_are_retried_once_and_never_a_zero(tmp_path):
+    labs = tmp_path / "labs"
+    (labs / "lab3").mkdir(parents=True)
+    (labs / "lab3" / "lab.yaml").write_text(
+        "title: infra\nimage: tini\nexercises:\n  - file: zombie.py\n    checks:\n"
+        "      - {id: works, name: works, points: 1}\n")
+    (labs / "lab3" / "checks.py").write_text(INFRA_CHECKS)
+    klass, attempts, out = tmp_path / "class", tmp_path / "attempts", tmp_path / "RESULTS"
+    attempts.mkdir()
+    for student in ("ok", "flaky", "down"):
+        (klass / student).mkdir(parents=True)
+        (klass / student / "zombie.py").write_text(student)
+    env = {"ZOMBIELAB_LABS": str(labs), "ATTEMPTS": str(attempts)}
+
+    result = batch(klass, "--out", out, env=env)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert {s: len((attempts / s).read_text().splitlines()) for s in ("ok", "flaky", "down")} == \
+        {"ok": 1, "flaky": 2, "down": 2}
+    assert set(gradescope_results(out)) == {"ok", "flaky"}
+    assert all(r["score"] == 1 for r in gradescope_results(out).values())
+    down = json.loads((out / "ungradable" / "down.json").read_text())
+    assert down == {"gradable": False, "reason": "simulated engine failure (down)"}
+    pl = json.loads((out / "prairielearn" / "down" / "results.json").read_text())
+    assert pl["gradable"] is False and "simulated engine failure" in pl["message"]
+    with (out / "gradebook.csv").open() as f:
+        rows = {row[0]: row for row in csv.reader(f)}
+    assert rows["down"][1:] == ["", ""], "an ungradable submission must not become a zero"
+    assert "NOT GRADED down: simulated engine failure (down)" in result.stdout
+    junit = ET.parse(out / "junit.xml").getroot()
+    assert junit.find("testsuite[@name='down']/testcase/error") is not None
+
+    # Once the engine is back, the next run grades only the ungradable submission.
+    (klass / "down" / "zombie.py").write_text("ok")
+    result = batch(klass, "--out", out, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 already graded, 1 to grade" in result.stderr
+    assert set(gradescope_results(out)) == {"ok", "flaky", "down"}
+    assert not (out / "ungradable" / "down.json").exists()
+    assert len((attempts / "ok").read_text().splitlines()) == 1
+
+
+def test_engine_unreachable_is_a_plain_error(klass, tmp_path):
+    result = batch(klass, "--out", tmp_path / "RESULTS", env={"DOCKER_HOST": "unix:///nonexistent.sock"})
+    assert result.returncode == 2
+    assert "cannot reach the Docker engine" in result.stderr and "Traceback" not in result.stderr
+
+
+# --- the same class on a Dask cluster on loopback -----------------------------------------
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """A real `dask scheduler` and two `python -m grader worker` processes on 127.0.0.1."""
+    folder = tmp_path_factory.mktemp("cluster")
+    info = folder / "scheduler.json"
+    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host",
+                               "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file",
+                               str(info)], cwd=folder, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)]
+    try:
+        deadline = time.monotonic() + 60
+        while not info.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        address = json.loads(info.read_text())["address"]
+        for name in ("w1", "w2"):
+            procs.append(subprocess.Popen(
+                [sys.executable, "-m", "grader", "worker", address, "--nthreads", "1", "--name", name],
+                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        from distributed import Client
+        with Client(address, timeout=30) as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address, procs
+    finally:
+        for proc in reversed(procs):   # workers first, then the scheduler
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def worker_processes(nanny_pid: int) -> list[int]:
+    """The worker process a nanny runs (the one that executes tasks)."""
+    pids = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if ppid == nanny_pid and b"spawn_main" in (proc / "cmdline").read_bytes():
+                pids.append(int(proc.name))
+        except (OSError, IndexError):
+            continue
+    return pids
+
+
+def test_dask_cluster_grades_the_same_scores(cluster, local_run, klass, tmp_path):
+    address, procs = cluster
+    out = tmp_path / "RESULTS"
+    run = subprocess.Popen([sys.executable, "-m", "grader", "batch", "lab3", str(klass), "--out",
+                            str(out), "--only", "zombie.py", "--scheduler", address],
+                           cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    # Kill one worker mid-batch: the scheduler reruns its task on a worker that lives.
+    deadline = time.monotonic() + 120
+    while not gradescope_results(out) and time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.05)
+    killed = worker_processes(procs[1].pid)
+    assert killed and run.poll() is None, "no worker to kill mid-batch"
+    for pid in killed:
+        os.kill(pid, signal.SIGKILL)
+    stdout, stderr = run.communicate(timeout=300)
+    assert run.returncode == 0, stdout + stderr
+    assert_graded_correctly(out, klass)
+    local = gradescope_results(local_run[1])
+    on_cluster = gradescope_results(out)
+    assert {s: r["score"] for s, r in on_cluster.items()} == {s: r["score"] for s, r in local.items()}
+    assert (out / "gradebook.csv").read_text() == (local_run[1] / "gradebook.csv").read_text()
