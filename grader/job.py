@@ -1,17 +1,20 @@
-"""One submission of a batch, graded in a child process of its own.
+"""The child graders of a batch: one process per worker slot, grading one submission at a time.
 
-The child prints its outcome as one JSON line: {"gradable": true, "results": <Gradescope
-results>} or {"gradable": false, "reason": ...}. Anything else (a crash of the grader, a kill)
-is an infrastructure failure too, so that no failure of ours becomes a learner's zero.
+A grader reads requests ({"lab", "folder", "only"}) as JSON lines on stdin and answers each
+with one JSON line: {"gradable": true, "results": <Gradescope results>} or {"gradable": false,
+"reason": ...}. Python and the grader load once per slot, not once per submission; every
+submission still gets fresh containers. A grader that dies or hangs is an infrastructure
+failure too, so that no failure of ours becomes a learner's zero.
 
-    python -m grader.job LAB FOLDER [--only FILE ...]
+    python -m grader.job
 """
 from __future__ import annotations
 
-import argparse
 import ctypes
+import functools
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -22,20 +25,35 @@ from . import labspec, report
 from .errors import InfraError, SubmissionError
 from .grade import grade
 from .labspec import Lab
+from .sandbox import connect
 
 PR_SET_PDEATHSIG = 1
-_libc = ctypes.CDLL(None, use_errno=True)
+PARENT_ENV = "ZOMBIELAB_BATCH_PARENT"
+
+
+@functools.lru_cache(maxsize=None)
+def _lab(name: str) -> Lab:
+    """Each lab is loaded once per grader: its definition does not change mid-batch."""
+    return labspec.load(name)
+
+
+@functools.lru_cache(maxsize=1)
+def _engine():
+    """One engine connection per grader, not a new one (and a ping) per submission."""
+    return connect()
 
 
 def outcome(lab_name: str, folder: Path, only: list[str] | None) -> dict:
     """Grade folder in this process and classify what happened."""
     try:
-        lab = labspec.load(lab_name)
-        result = grade(lab, folder, only=only)
+        lab = _lab(lab_name)
+        result = grade(lab, folder, only=only, client=_engine())
     except SubmissionError as exc:   # too large, not regular files: the learner's to fix
         return {"gradable": True, "results": zero(lab, only, str(exc))}
     except (InfraError, labspec.LabError) as exc:
         return {"gradable": False, "reason": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - a grader bug must not end the other gradings
+        return {"gradable": False, "reason": f"grader bug: {type(exc).__name__}: {exc}"}
     return {"gradable": True, "results": report.gradescope(result)}
 
 
@@ -56,85 +74,106 @@ def zero(lab: Lab, only: list[str] | None, message: str) -> dict:
             "output": f"{lab.spec.title}: 0/{max_score}", "tests": tests}
 
 
-PARENT_ENV = "ZOMBIELAB_BATCH_PARENT"
-
-
 def _die_with_parent() -> None:
     """SIGTERM this grader when the batch that started it dies (a batch killed with -9 takes
     its graders with it; SIGTERM lets them remove their containers). Set here rather than in a
     preexec_fn, which is unsafe in a threaded parent; a parent already gone means exit now."""
-    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     parent = os.environ.get(PARENT_ENV)
     if parent and int(parent) != os.getppid():
         sys.exit("the batch that started this grader is gone")
 
 
+class GraderLost(Exception):
+    """The grader process died or hung; the message says which."""
+
+
+class Grader:
+    """One child grader process, asked one submission at a time."""
+
+    def __init__(self):
+        # The death signal follows the thread that forks, so each slot's thread starts its own.
+        self.proc = subprocess.Popen([sys.executable, "-m", "grader.job"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                     env={**os.environ, PARENT_ENV: str(os.getpid())})
+
+    def ask(self, lab_name: str, folder: Path, only: list[str] | None, timeout: float) -> dict:
+        try:
+            self.proc.stdin.write(json.dumps({"lab": lab_name, "folder": str(folder), "only": only}) + "\n")
+            self.proc.stdin.flush()
+        except (BrokenPipeError, ValueError) as exc:   # ValueError: stdin closed by stop()
+            raise GraderLost(f"the grader process was gone ({exc})") from exc
+        if not select.select([self.proc.stdout], [], [], timeout)[0]:
+            raise GraderLost(f"grading took longer than {timeout:g} s")
+        line = self.proc.stdout.readline()
+        if not line:
+            raise GraderLost(f"the grader process died (exit status {self.proc.wait()})")
+        return json.loads(line)
+
+    def stop(self) -> None:
+        """SIGTERM (the grader removes its containers, as on Ctrl-C) and reap it."""
+        self.proc.terminate()
+        self.proc.wait()
+
+
 class Children:
-    """The grading processes running now, so that an interrupted batch can stop them."""
+    """The graders of this process, one per thread that grades."""
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.procs: set[subprocess.Popen] = set()
+        self.mine = threading.local()
+        self.graders: set[Grader] = set()
         self.stopping = False
 
     def run(self, lab_name: str, folder: Path, only: list[str] | None, timeout: float) -> dict:
-        """Grade folder in a child process; its outcome, or an infrastructure failure."""
-        argv = [sys.executable, "-m", "grader.job", lab_name, str(folder)]
-        for file in only or []:
-            argv += ["--only", file]
+        """Grade folder with this thread's grader; its outcome, or an infrastructure failure."""
+        grader = self._grader()
+        if grader is None:
+            return {"gradable": False, "reason": "the batch was interrupted"}
+        try:
+            return grader.ask(lab_name, folder, only, timeout)
+        except GraderLost as exc:
+            self._discard(grader)   # the next submission gets a new one
+            return {"gradable": False, "reason": str(exc)}
+
+    def _grader(self) -> Grader | None:
         with self.lock:
             if self.stopping:
-                return {"gradable": False, "reason": "the batch was interrupted"}
-            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, text=True,
-                                    env={**os.environ, PARENT_ENV: str(os.getpid())})
-            self.procs.add(proc)
-        try:
-            stdout, stderr = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.terminate()          # SIGTERM: the grader removes its containers
-            proc.communicate()
-            return {"gradable": False, "reason": f"grading took longer than {timeout:g} s"}
-        finally:
-            with self.lock:
-                self.procs.discard(proc)
-        return parse(proc.returncode, stdout, stderr)
+                return None
+            if getattr(self.mine, "grader", None) not in self.graders:
+                self.mine.grader = Grader()
+                self.graders.add(self.mine.grader)
+            return self.mine.grader
+
+    def _discard(self, grader: Grader) -> None:
+        with self.lock:
+            if grader not in self.graders:
+                return   # stop() has it
+            self.graders.discard(grader)
+        grader.stop()
 
     def stop(self) -> None:
-        """SIGTERM every running grader (each removes its containers) and refuse new ones;
-        the threads that started them reap them."""
+        """Stop every grader, each removing its containers, and refuse new work."""
         with self.lock:
             self.stopping = True
-            for proc in self.procs:
-                proc.terminate()
+            graders, self.graders = self.graders, set()
+        for grader in graders:
+            grader.stop()
 
 
-def parse(returncode: int, stdout: str, stderr: str) -> dict:
-    lines = stdout.strip().splitlines()
-    if returncode == 0 and lines:
-        try:
-            return json.loads(lines[-1])
-        except json.JSONDecodeError:
-            pass
-    last_words = (stderr.strip().splitlines() or ["no message"])[-1]
-    return {"gradable": False, "reason": f"the grader failed (exit status {returncode}): {last_words}"}
-
-
-def main(argv=None) -> int:
+def serve() -> int:
+    """The grader process: answer requests until stdin closes or SIGTERM."""
     _die_with_parent()
-    p = argparse.ArgumentParser(prog="python -m grader.job")
-    p.add_argument("lab")
-    p.add_argument("folder", type=Path)
-    p.add_argument("--only", action="append")
-    args = p.parse_args(argv)
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # clean up as on Ctrl-C
     try:
-        result = outcome(args.lab, args.folder, args.only)
+        for line in sys.stdin:
+            request = json.loads(line)
+            answer = outcome(request["lab"], Path(request["folder"]), request["only"])
+            print(json.dumps(answer), flush=True)
     except KeyboardInterrupt:   # the batch is stopping; the containers were removed
         return 130
-    print(json.dumps(result))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(serve())
