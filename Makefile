@@ -5,13 +5,14 @@ LAB ?= 3
 INIT ?= noinit
 WORK ?= workspace/lab$(LAB)
 
-.PHONY: help setup deps engine images submit test bench clean
+.PHONY: help setup deps engine images submit batch test bench clean
 
 help:
 	@echo "make lab3 [INIT=tini]   a shell in Lab 3's container (INIT=tini: tini is PID 1)"
 	@echo "make submit LAB=3       grade your workspace (workspace/lab3)"
+	@echo "make batch LAB=3 DIR=submissions OUT=results   grade a class (one subfolder per student)"
 	@echo "make test               the test suite, against the real Docker engine"
-	@echo "make bench              grading time against a bare container start"
+	@echo "make bench              grading time against a bare container start; batch throughput"
 
 deps: $(PYTHON_VENV)/.installed
 $(PYTHON_VENV)/.installed: pyproject.toml scripts/ensure-python
@@ -36,11 +37,18 @@ lab%:
 submit: setup
 	@$(PY) -m grader grade lab$(LAB) $(WORK)
 
+# A class: each subfolder of DIR is one student's submission; rerun to resume. BATCH_ARGS
+# passes more, e.g. BATCH_ARGS="--workers 4" or "--scheduler tcp://HOST:8786".
+batch: setup
+	@[ -n "$(DIR)" ] && [ -n "$(OUT)" ] || { echo "usage: make batch LAB=3 DIR=submissions OUT=results" >&2; exit 2; }
+	@$(PY) -m grader batch lab$(LAB) $(DIR) --out $(OUT) $(BATCH_ARGS)
+
 test: setup
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 bench: setup
 	$(PY) bench/grading.py
+	$(PY) bench/batch.py
 
 clean:
 	docker ps -aq --filter label=zombielab.grader | xargs -r docker rm -f
