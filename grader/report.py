@@ -48,10 +48,13 @@ def gradescope(grade: Grade) -> dict:
 
 
 def write_json(path: Path, data: dict) -> None:
-    """Write atomically: a reader never sees half a results file."""
+    """Write atomically: a reader never sees half a results file, even after a power loss
+    (the data is on disk before the rename makes it the results file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(fd, "w") as f:
         json.dump(data, f, indent=2)
         f.write("\n")
+        f.flush()
+        os.fsync(f.fileno())
     os.replace(tmp, path)
