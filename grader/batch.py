@@ -77,7 +77,7 @@ def students(folder: Path) -> dict[str, Path]:
 def default_workers(lab: labspec.Lab) -> int:
     """One grader per core (each container may use a whole CPU), fewer if memory is short."""
     cores = len(os.sched_getaffinity(0))
-    memory_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES") // 2**20
+    memory_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
     return max(1, min(cores, memory_mb // (2 * lab.limits.memory_mb)))
 
 
@@ -146,9 +146,7 @@ def grade_all(pool, todo: dict[str, Path], store: Store, progress: Progress) -> 
 
     for student in todo:
         start(student, 1)
-    for _ in range(len(todo) * 2):   # at most two attempts each
-        if not todo:
-            break
+    while todo:   # every attempt arrives exactly once
         student, attempt, future = arrived.get()
         outcome = outcome_of(future)
         if not outcome["gradable"] and attempt == 1:

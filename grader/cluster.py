@@ -18,6 +18,7 @@ from typing import NoReturn
 from distributed import Client
 
 from . import labspec
+from .errors import InfraError
 from .grade import submitted_files
 from .job import Children, time_limit
 
@@ -44,7 +45,10 @@ class DaskPool:
 
     def __init__(self, address: str, lab: labspec.Lab, only: list[str] | None):
         self.lab, self.only, self.timeout = lab, only, time_limit(lab)
-        self.client = Client(address, timeout=30)
+        try:
+            self.client = Client(address, timeout=30)
+        except (OSError, ValueError) as exc:   # unreachable, or not an address
+            raise InfraError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
 
     def submit(self, student: str, folder: Path):
         # A fresh key per attempt: a retry must not be the cached failure of the first.

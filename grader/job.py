@@ -140,6 +140,8 @@ class Children:
         with self.lock:
             if self.stopping:
                 return None
+            # A grader whose thread ended got its death signal: reap it, no zombie stays.
+            self.graders -= {g for g in self.graders if g.proc.poll() is not None}
             if getattr(self.mine, "grader", None) not in self.graders:
                 self.mine.grader = Grader()
                 self.graders.add(self.mine.grader)
