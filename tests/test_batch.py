@@ -173,6 +173,19 @@ def test_report_renders(local_run):
     assert page[first_row:].startswith(f"<td>zombie.py: {one_zombie}</td><td>2/6</td>")
 
 
+def test_export_command_writes_them_again(local_run, tmp_path):
+    _, out, _ = local_run
+    before = (out / "gradebook.csv").read_text()
+    (out / "gradebook.csv").unlink()
+    result = subprocess.run([sys.executable, "-m", "grader", "export", str(out)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert (out / "gradebook.csv").read_text() == before
+    result = subprocess.run([sys.executable, "-m", "grader", "export", str(tmp_path)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "holds no batch results" in result.stderr
+
+
 # --- kill -9 mid-batch, then resume ---------------------------------------------------------
 def containers_of(client, pids) -> list:
     host = socket.gethostname()
