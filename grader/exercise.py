@@ -109,10 +109,13 @@ class Exercise:
     def timeout(self, check_id: str) -> float:
         return self.spec.check(check_id).timeout
 
-    def run(self, *args: str, image: str | None = None, stdout: str | None = None) -> Program:
-        """Start the learner's program with these arguments, under a terminal (its standard
-        output to the file `stdout` in the container instead, if given: probe.read_file)."""
-        program = exec_program(self._container(image)[0], [self.spec.file, *map(str, args)],
+    def run(self, *args: str, image: str | None = None, stdout: str | None = None,
+            command: list[str] | None = None) -> Program:
+        """Start the learner's program with these arguments (or `command`, run as the learner
+        too), under a terminal (its standard output to the file `stdout` in the container
+        instead, if given: probe.read_file)."""
+        command = command or ["python3", self.spec.file, *map(str, args)]
+        program = exec_program(self._container(image)[0], command, self._name(command),
                                self.output_limit, self.deadline, stdout)
         self.programs.append(program)
         return program
@@ -123,10 +126,20 @@ class Exercise:
         tini's child in the tini image. It is removed when the exercise's programs stop."""
         command = command or ["python3", self.spec.file, *map(str, args)]
         sandbox = self.booted.enter_context(self.containers.sandbox(image or self.image, command))
-        program = attach_program(sandbox, self.spec.file if command[1:2] == [self.spec.file]
-                                 else command[0], self.output_limit, self.deadline)
+        program = attach_program(sandbox, self._name(command), self.output_limit, self.deadline)
         self.programs.append(program)
         return Booted(program, sandbox, self.booted)
+
+    def _name(self, command: list[str]) -> str:
+        """How messages name a program: by the learner's file if it runs it, else the command."""
+        return self.spec.file if self.spec.file in command else command[0].rsplit("/", 1)[-1]
+
+    def sibling(self) -> "Exercise":
+        """An Exercise on the same containers and deadline with programs of its own: for
+        running a second scenario (a reference beside the learner's, say) in another thread."""
+        twin = Exercise(self.spec, self.containers, self.image, self.output_limit)
+        twin.deadline = self.deadline
+        return twin
 
     def signal(self, pid: int, signame: str, image: str | None = None) -> None:
         """Send a signal as the learner would (the probe's root has no CAP_KILL)."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import threading
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -56,12 +57,14 @@ def syntax_problem(path: Path) -> str | None:
 
 class Containers:
     """The submission's sandboxes, one per image, each started when first needed and with its
-    own probe; all removed when the `with` block ends, however it ends."""
+    own probe; all removed when the `with` block ends, however it ends. Sibling exercises in
+    other threads may ask for them at once."""
 
     def __init__(self, client, lab: Lab, files: dict[str, Path]):
         self.client, self.lab, self.files = client, lab, files
         self.started: dict[str, tuple[Sandbox, Probe]] = {}
         self.stack = ExitStack()
+        self.lock = threading.Lock()
 
     def __enter__(self) -> "Containers":
         return self
@@ -76,6 +79,10 @@ class Containers:
                        self.lab.folder / "support", command)
 
     def get(self, image: str) -> tuple[Sandbox, Probe]:
+        with self.lock:
+            return self._get(image)
+
+    def _get(self, image: str) -> tuple[Sandbox, Probe]:
         if image not in self.started:
             sandbox = self.stack.enter_context(self.sandbox(image))
             probe = Probe(sandbox)

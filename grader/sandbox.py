@@ -13,7 +13,7 @@ from pathlib import Path
 import docker
 import docker.errors
 
-from .errors import InfraError, SubmissionError
+from .errors import CheckFailed, InfraError, SubmissionError
 
 LABEL = "zombielab.grader"          # every grading container carries it, so strays can be found
 OWNER_LABEL = "zombielab.owner"     # host:pid of the grader that made it
@@ -232,6 +232,10 @@ class Sandbox:
         try:
             result = self.container.exec_run(list(argv), user=LEARNER, stderr=False)
         except docker.errors.DockerException as exc:
+            if self.command and not self.running():
+                # A booted container stops when its command ends: the learner's doing.
+                raise CheckFailed(f"the container's command ({' '.join(self.command[:2])}) had "
+                                  "exited, and the container with it") from exc
             raise InfraError(f"docker exec failed: {exc}") from exc
         return result.exit_code, result.output.decode("utf-8", "replace")
 
