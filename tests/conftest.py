@@ -4,7 +4,9 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import docker
@@ -148,3 +150,15 @@ def grade_faulty(client, lab_name: str, case: Path, folder: Path):
     lab = labspec.load(lab_name)
     target, files, fails = faulty_submission(lab, case, folder)
     return grade(lab, target, only=files, client=client), fails
+
+
+@contextmanager
+def busy_cores(count: int = 2):
+    """CPU hogs on the host, as a parallel test or a neighbour's job would be."""
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
+    try:
+        yield
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
