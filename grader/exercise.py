@@ -187,7 +187,8 @@ class Exercise:
         self.programs.clear()
         self.booted.close()
         for image in self.images_used:
-            self.containers.get(image)[0].kill_learner_processes()
+            if not self.containers.get(image)[0].kill_learner_processes():
+                self.containers.discard(image)   # the next exercise gets a fresh container
 
 
 class Booted:

@@ -65,6 +65,7 @@ class Containers:
         self.started: dict[str, tuple[Sandbox, Probe]] = {}
         self.stack = ExitStack()
         self.lock = threading.Lock()
+        self.counted: dict[str, dict[str, int]] = {}   # limit counters, as last reported
 
     def __enter__(self) -> "Containers":
         return self
@@ -81,6 +82,27 @@ class Containers:
     def get(self, image: str) -> tuple[Sandbox, Probe]:
         with self.lock:
             return self._get(image)
+
+    def discard(self, image: str) -> None:
+        """Remove an image's container now (its learner processes could not be ended); the
+        next get() starts a fresh one."""
+        with self.lock:
+            sandbox, probe = self.started.pop(image)
+            self.counted.pop(image, None)
+        probe.close()
+        sandbox.remove()
+
+    def limit_hits(self, image: str) -> list[str]:
+        """What the image's container ran into at its limits since last asked, in words."""
+        counts = self.started[image][1].limit_counters()
+        before, self.counted[image] = self.counted.get(image, {}), counts
+        refused = counts.get("refused_forks", 0) - before.get("refused_forks", 0)
+        killed = counts.get("oom_kills", 0) - before.get("oom_kills", 0)
+        limits = self.lab.limits
+        return ([f"limit: fork failed {refused} times at the {limits.pids}-process limit"]
+                if refused > 0 else []) + \
+               ([f"limit: the kernel killed {killed} of your processes at the {limits.memory_mb} "
+                 "MiB memory limit"] if killed > 0 else [])
 
     def _get(self, image: str) -> tuple[Sandbox, Probe]:
         if image not in self.started:
@@ -108,6 +130,7 @@ def grade(lab: Lab, folder: Path, only: list[str] | None = None, client=None) ->
             ex = Exercise(spec, containers, spec.image or lab.spec.image, lab.limits.output_kb * 1024)
             try:
                 _judge(ex, lab.scenarios[spec.file], files.get(spec.file))
+                _note_limit_hits(ex, containers)
             finally:
                 ex.stop_programs()
             results.extend(ex.ordered_results())
@@ -130,3 +153,15 @@ def _judge(ex: Exercise, scenario, path: Path | None) -> None:
     unjudged = [spec.id for spec in ex.spec.checks if spec.id not in ex.results]
     if unjudged:
         raise InfraError(f"lab bug: the {ex.spec.file} scenario never judged {', '.join(unjudged)}")
+
+
+def _note_limit_hits(ex: Exercise, containers: Containers) -> None:
+    """Say under each failed check when the exercise's processes ran into a limit: "fork failed
+    at the process limit" explains a silent program better than its missing output does."""
+    try:
+        hits = [hit for image in sorted(ex.images_used) for hit in containers.limit_hits(image)]
+    except (CheckFailed, InfraError):
+        return   # the container is gone: nothing to explain with
+    for result in ex.results.values():
+        if not result.passed:
+            result.notes.extend(hits)

@@ -24,6 +24,34 @@ SUPPORT_DIR = "/opt/zombielab/lab"      # a lab's trusted support files, root-ow
 IMAGES = {"noinit": "zombielab/noinit", "tini": "zombielab/tini"}
 
 
+# Run as the learner: SIGKILL every process of the learner's (kill(-1) spares only the caller)
+# round after round until none runs, as a fork bomb forks again between two rounds. Zombies
+# stay for their parent: the noinit image's PID 1 never reaps them, which is that image's point.
+KILL_ALL = """
+import os, signal
+def running():
+    for pid in os.listdir("/proc"):
+        if pid.isdigit() and int(pid) != os.getpid():
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    state = f.read().rsplit(")", 1)[1].split()[0]
+                if state != "Z" and os.stat(f"/proc/{pid}").st_uid == os.getuid():
+                    return True
+            except (OSError, IndexError):
+                pass
+    return False
+for _ in range(100):
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except ProcessLookupError:
+        break
+    if not running():
+        break
+else:
+    raise SystemExit(1)
+"""
+
+
 @dataclass(frozen=True)
 class Limits:
     """Resource limits for one grading container (lab.yaml can override each)."""
@@ -246,9 +274,16 @@ class Sandbox:
         if self.exec_learner("kill", "-s", signame, "--", str(pid)) != 0:
             raise InfraError(f"could not send SIG{signame} to PID {pid}")
 
-    def kill_learner_processes(self) -> None:
-        """End everything the learner's programs left behind, so exercises don't meet."""
-        self.exec_learner("kill", "-KILL", "--", "-1")  # procps 4 rejects "-s KILL -- -1"
+    def kill_learner_processes(self) -> bool:
+        """End everything the learner's programs left behind, so exercises don't meet. False
+        if that failed: a fork bomb at the pids limit can leave docker exec no PID to run in."""
+        for _ in range(3):
+            try:
+                if self.exec_learner("python3", "-I", "-c", KILL_ALL) == 0:
+                    return True
+            except InfraError:
+                pass
+        return False
 
     def docker_exec_argv(self, *argv: str, user: str = LEARNER, tty: bool = True) -> list[str]:
         """The `docker exec` command line that runs argv in this container."""

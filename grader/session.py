@@ -15,6 +15,8 @@ from .errors import CheckFailed
 from .sandbox import Sandbox
 
 PID_MARK = "zombielab-pid"
+READ_SIZE = 64 * 1024
+SEARCH_WINDOW = 256 * 1024
 
 # Runs first in the exec'd process, then becomes the learner's program with exec, so the PID it
 # prints is the program's and it leaves no child behind (a shell running stty would fork one).
@@ -45,18 +47,24 @@ def printable(text: str) -> str:
 
 
 class Transcript:
-    """pexpect's logfile_read: keeps what the program printed, up to the output limit."""
+    """pexpect's logfile_read: keeps what the program printed, up to the output limit, and
+    stops the wait the moment the limit is passed (pexpect would otherwise keep reading a flood
+    into its buffer, searching it all again on every read)."""
 
-    def __init__(self, limit: int):
+    def __init__(self, limit: int, name: str):
         self.limit = limit
+        self.name = name
         self.size = 0
         self.chunks: list[str] = []
 
     def write(self, data: str) -> None:
+        kept = self.size
         self.size += len(data)
-        kept = sum(map(len, self.chunks))
         if kept < self.limit:
             self.chunks.append(data[: self.limit - kept])
+        if self.overflowed:
+            raise CheckFailed(f"{self.name} printed more than {self.limit // 1024} KB; "
+                              "output cut there")
 
     def flush(self) -> None:
         pass
@@ -77,10 +85,13 @@ class Program:
                  pid: int | None = None):
         self.name = name
         self.deadline = deadline
-        self.transcript = Transcript(output_limit)
+        self.transcript = Transcript(output_limit, name)
+        # A search window: pexpect otherwise searches everything unmatched again on each read,
+        # which a flood makes quadratic. Lines are matched as they arrive, so only a line
+        # left unread behind more than SEARCH_WINDOW of other output could be missed.
         self.child = pexpect.spawn(
             command[0], command[1:], encoding="utf-8", codec_errors="replace", echo=False,
-            timeout=None, dimensions=(24, 200))
+            timeout=None, dimensions=(24, 200), maxread=READ_SIZE, searchwindowsize=SEARCH_WINDOW)
         self.child.logfile_read = self.transcript
         self._launched = pid is None
         # ppid: its parent's PID as its container sees it (0: outside, the docker exec);
@@ -95,9 +106,6 @@ class Program:
     def _expect_raw(self, pattern: str | re.Pattern, timeout: float, what: str):
         allowed = self._remaining(timeout)
         index = self.child.expect([pattern, pexpect.EOF, pexpect.TIMEOUT], timeout=allowed)
-        if self.transcript.overflowed:
-            raise CheckFailed(f"{self.name} printed more than {self.transcript.limit // 1024} KB; "
-                              "output cut there")
         if index == 0:
             return self.child.match
         if index == 1:
