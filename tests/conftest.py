@@ -60,8 +60,10 @@ def settled_zombies(seconds: float = 5.0) -> dict[int, str]:
 
 def owner_running_elsewhere(container) -> bool:
     """True for a container of another grader still running on this host (a developer's own
-    grading beside the suite): not the suite's to answer for."""
-    host, _, pid = container.labels.get(OWNER_LABEL, ":").partition(":")
+    grading beside the suite): not the suite's to answer for. The container comes from a
+    sparse list, which inspects none (another grader may remove one meanwhile)."""
+    labels = container.attrs.get("Labels") or {}
+    host, _, pid = labels.get(OWNER_LABEL, ":").partition(":")
     if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
         return False
     return Path(f"/proc/{pid}").exists()
@@ -85,7 +87,8 @@ def client():
 @pytest.fixture(scope="session", autouse=True)
 def leaves_nothing_behind(client):
     yield
-    left = [c.name for c in client.containers.list(all=True, filters={"label": LABEL})
+    left = [c.attrs["Names"][0].lstrip("/")
+            for c in client.containers.list(all=True, filters={"label": LABEL}, sparse=True)
             if not owner_running_elsewhere(c)]
     assert not left, f"grading containers left behind: {left}"
     zombies = settled_zombies()
