@@ -73,7 +73,7 @@ class Containers:
         """A new, not yet entered sandbox of this lab, holding the submission and the lab's
         support files."""
         return Sandbox(self.client, image, self.lab.limits, self.files,
-                       self.lab.folder / "support", command)
+                       self.lab.folder / "support", command, self.lab.confinement)
 
     def get(self, image: str) -> tuple[Sandbox, Probe]:
         if image not in self.started:
