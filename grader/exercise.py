@@ -117,12 +117,14 @@ class Exercise:
         self.programs.append(program)
         return program
 
-    def boot(self, *args: str, image: str | None = None, command: list[str] | None = None) -> "Booted":
+    def boot(self, *args: str, image: str | None = None, command: list[str] | None = None,
+             pids: int | None = None) -> "Booted":
         """A fresh container whose own command is the learner's program with these arguments
         (or `command`), run as the learner under a terminal: PID 1 itself in the noinit image,
-        tini's child in the tini image. It is removed when the exercise's programs stop."""
+        tini's child in the tini image; `pids` is its pids limit instead of the lab's. It is
+        removed when the exercise's programs stop."""
         command = command or ["python3", self.spec.file, *map(str, args)]
-        sandbox = self.booted.enter_context(self.containers.sandbox(image or self.image, command))
+        sandbox = self.booted.enter_context(self.containers.sandbox(image or self.image, command, pids))
         program = attach_program(sandbox, self.spec.file if command[1:2] == [self.spec.file]
                                  else command[0], self.output_limit, self.deadline)
         self.programs.append(program)

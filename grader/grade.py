@@ -4,7 +4,7 @@ from __future__ import annotations
 import ast
 import time
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import CheckFailed, InfraError, SubmissionError
@@ -69,10 +69,11 @@ class Containers:
     def __exit__(self, *exc_info) -> None:
         self.stack.close()
 
-    def sandbox(self, image: str, command: list[str] | None = None) -> Sandbox:
+    def sandbox(self, image: str, command: list[str] | None = None, pids: int | None = None) -> Sandbox:
         """A new, not yet entered sandbox of this lab, holding the submission and the lab's
-        support files."""
-        return Sandbox(self.client, image, self.lab.limits, self.files,
+        support files (with its own pids limit, if given)."""
+        limits = self.lab.limits if pids is None else replace(self.lab.limits, pids=pids)
+        return Sandbox(self.client, image, limits, self.files,
                        self.lab.folder / "support", command, self.lab.confinement)
 
     def get(self, image: str) -> tuple[Sandbox, Probe]:

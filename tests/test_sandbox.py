@@ -291,3 +291,15 @@ def test_a_confinement_allows_a_user_and_pid_namespace_with_its_own_proc(client)
         # No mount outside the learner's own mount namespace: the kernel wants CAP_SYS_ADMIN.
         code, out = run(box, "mount", "-t", "tmpfs", "none", "/tmp")
         assert code != 0, out
+
+
+def test_a_booted_container_can_have_its_own_pids_limit(client):
+    from grader.grade import Containers
+    from grader.labspec import load
+    with Containers(client, load("lab3"), {}) as containers:
+        with containers.sandbox("noinit", ["true"], pids=32) as box:
+            box.container.reload()
+            assert box.container.attrs["HostConfig"]["PidsLimit"] == 32
+        with containers.sandbox("noinit", ["true"]) as box:
+            box.container.reload()
+            assert box.container.attrs["HostConfig"]["PidsLimit"] == load("lab3").limits.pids
