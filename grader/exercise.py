@@ -51,6 +51,7 @@ class CheckResult:
     observed: str = ""
     hint: str = ""
     notes: list[str] = field(default_factory=list)   # shown whether it passed or not
+    skipped: str = ""   # why the check was left out of this grade (it then counts for nothing)
 
     @property
     def title(self) -> str:
@@ -156,6 +157,14 @@ class Exercise:
         except CheckFailed as failure:
             for check_id in check_ids:
                 self._record(self.spec.check(check_id), False, str(failure))
+
+    def skip(self, check_id: str, reason: str) -> None:
+        """Leave a check out of this grade, saying why (what this machine cannot do): it scores
+        0 of 0, neither for nor against the learner."""
+        spec = self.spec.check(check_id)
+        if spec.id not in self.results:
+            self.results[spec.id] = CheckResult(self.spec.file, spec.id, spec.name, 0, True,
+                                                skipped=reason)
 
     def _record(self, spec, passed: bool, observed: str = "") -> None:
         if spec.id not in self.results:  # the first verdict stands

@@ -8,6 +8,8 @@ import time
 import docker.errors
 import pytest
 
+from grader.grade import Containers
+from grader.labspec import load
 from grader.proc import Probe
 from grader.sandbox import IMAGES, LEARNER, PROBE, Confinement, Limits, Sandbox
 
@@ -294,8 +296,6 @@ def test_a_confinement_allows_a_user_and_pid_namespace_with_its_own_proc(client)
 
 
 def test_a_booted_container_can_have_its_own_pids_limit(client):
-    from grader.grade import Containers
-    from grader.labspec import load
     with Containers(client, load("lab3"), {}) as containers:
         with containers.sandbox("noinit", ["true"], pids=32) as box:
             box.container.reload()
