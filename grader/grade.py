@@ -112,7 +112,7 @@ def _judge(ex: Exercise, scenario, path: Path | None) -> None:
     if path is None:
         ex.fail_unjudged(f"{ex.spec.file} was not submitted")
         return
-    problem = syntax_problem(path)
+    problem = syntax_problem(path) if path.suffix == ".py" else None   # a config file, say
     if problem:
         ex.fail_unjudged(problem)
         return
