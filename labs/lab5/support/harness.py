@@ -89,16 +89,21 @@ def signal_all(pids, sig):
 
 def freeze(program):
     """Stop the program's children, again and again as it forks more, until every child is
-    stopped and not one PID is free (or 5 s have passed); returns (stopped, full)."""
+    stopped and not one PID is free (or 5 s have passed); returns (stopped, full).
+
+    Settled means the same stopped children in two rounds with the cgroup full in between: a
+    child forked, or reaped, since the first round would change the set."""
     deadline = time.monotonic() + 5
-    while True:
+    settled = None
+    while time.monotonic() < deadline:
         kids = children(program)
-        moving = [pid for pid, state in kids.items() if state not in "TZ"]
-        signal_all(moving, signal.SIGSTOP)
-        settled = kids and not moving and all(state == "T" for state in kids.values())
-        if settled and pids_full() or time.monotonic() > deadline:
-            return sum(state == "T" for state in children(program).values()), pids_full()
+        moving = [pid for pid, state in kids.items() if state != "T"]
+        signal_all([pid for pid in moving if kids[pid] != "Z"], signal.SIGSTOP)
+        if kids and not moving and settled == set(kids):
+            break
+        settled = set(kids) if kids and not moving and pids_full() else None
         time.sleep(0.002)
+    return sum(state == "T" for state in children(program).values()), pids_full()
 
 
 def spawn(command, keep_fd=None):
