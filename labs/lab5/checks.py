@@ -146,8 +146,9 @@ def exhaust(ex):
     else:
         run = exhaust_run(ex, pid_max=small_pid_max(ex))
         runs.append(run)
+        if run.pid >= RESERVED_PIDS:
+            raise InfraError(f"lab bug: exhaust.py got PID {run.pid} in a fresh namespace")
         with ex.check("counts-pidns"):
-            require(run.pid < RESERVED_PIDS, f"lab bug: exhaust.py got PID {run.pid} in a fresh namespace")
             # Nothing else runs there: every PID above the program's own, below pid_max, is free
             # (PIDs below 300 are not handed out again after the wrap-around).
             free = run.pid_max - 1 - run.pid
