@@ -264,7 +264,7 @@ def pool(ex):
                                  "its limit")
         require(run.status == 0, f"after fork failed with EAGAIN, pool.py exited with status {run.status}")
     with ex.check("waits-when-full"):
-        require(alive and frozen.group(2) == "yes",
+        require(alive and int(frozen.group(1)) > 0 and frozen.group(2) == "yes",
                 "pool.py never held every PID of its limit with its children"
                 if alive else "pool.py had ended before it ever filled its pids limit")
         require(retried == 0, f"with every PID held by its (stopped) children, pool.py tried "
