@@ -3,6 +3,7 @@
 the learner or by the learner's namespace root), pidns-shell works, the handout's demos show
 what the handout says, other labs still refuse user namespaces, and an older kernel is graded
 with the pid_max checks skipped."""
+import json
 import re
 import shutil
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from grader import labspec
 from grader.grade import Containers
 from grader.sandbox import IMAGES, LEARNER, Sandbox
+from conftest import ROOT
 from test_cli import grader
 
 LAB = labspec.load("lab5")
@@ -85,6 +87,19 @@ def test_the_grading_harness_is_undumpable(client):
         assert box.wait_running()
         code, out = run(box, "cat /proc/1/environ >/dev/null && echo readable")
         assert code != 0 and "Permission denied" in out, out
+
+
+def test_the_seccomp_profile_adds_only_unshare_and_mount():
+    """Docker's default profile plus two rules, marked as ours (what they allow is tested in
+    tests/test_sandbox.py; why, in the README)."""
+    profile = json.loads((ROOT / "images" / LAB.spec.confinement.seccomp_profile).read_text())
+    assert profile["defaultAction"] == "SCMP_ACT_ERRNO"
+    added = [rule for rule in profile["syscalls"] if rule["comment"].startswith("zombielab:")]
+    assert [(rule["names"], rule["action"]) for rule in added] == [
+        (["unshare"], "SCMP_ACT_ALLOW"), (["mount"], "SCMP_ACT_ALLOW")]
+    allowed = 0x10000000 | 0x20000000 | 0x00020000     # CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS
+    assert added[0]["args"] == [{"index": 0, "value": (2**64 - 1) ^ allowed, "valueTwo": 0,
+                                 "op": "SCMP_CMP_MASKED_EQ"}]
 
 
 def test_other_labs_still_refuse_user_namespaces(client):
