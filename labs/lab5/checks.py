@@ -27,6 +27,7 @@ EXHAUST_PIDS = 24                 # exhaust.py's pids limit
 SERVICE_PIDS = 100000             # pid_max.conf: processes the service runs at once
 POOL_PIDS = 32
 POOL_TASKS = 2000
+STATUS_TASKS = POOL_TASKS         # the run in which the grader kills a task's child
 POOL_SECONDS = 25                 # pool.py's time bound, not counting the grader's freeze
 FREEZE_WATCH = 0.5                # how long pool.py is watched with every PID held
 
@@ -233,22 +234,14 @@ def pid_max_conf(ex):
 # --- pool.py --------------------------------------------------------------------------------
 @exercise("pool.py")
 def pool(ex):
-    run = Harnessed(ex, ["python3", "pool.py", str(POOL_TASKS)], pids=POOL_PIDS)
-    began = time.monotonic()
-    run.go()
-    full = run.probe.wait_for(lambda procs: run.pid not in procs or procs[run.pid].state == "Z"
-                              or run.refused_forks() > run.events_before,
-                              timeout=ex.timeout("all-done"))
-    alive = full is not None and run.pid in full and full[run.pid].state != "Z"
-    froze = time.monotonic()
-    frozen = run.command("freeze", r"frozen stopped=(\d+) full=(yes|no)")
+    run = pool_until_full(ex, POOL_TASKS)
     before = run.refused_forks()
     time.sleep(FREEZE_WATCH)
     retried = run.refused_forks() - before
     run.command("thaw", "thawed")
-    frozen_for = time.monotonic() - froze
+    frozen_for = time.monotonic() - run.froze
     run.wait_end(ex.timeout("all-done"))
-    took = time.monotonic() - began - frozen_for
+    took = time.monotonic() - run.began - frozen_for
 
     with ex.check("all-done") as notes:
         notes.note(f"took {took:.1f} s (not counting {frozen_for:.1f} s frozen by the grader); "
@@ -264,12 +257,39 @@ def pool(ex):
                                  "its limit")
         require(run.status == 0, f"after fork failed with EAGAIN, pool.py exited with status {run.status}")
     with ex.check("waits-when-full"):
-        require(alive and int(frozen.group(1)) > 0 and frozen.group(2) == "yes",
+        require(run.alive and int(run.frozen.group(1)) > 0 and run.frozen.group(2) == "yes",
                 "pool.py never held every PID of its limit with its children"
-                if alive else "pool.py had ended before it ever filled its pids limit")
+                if run.alive else "pool.py had ended before it ever filled its pids limit")
         require(retried == 0, f"with every PID held by its (stopped) children, pool.py tried "
                               f"fork {retried} times in {FREEZE_WATCH:g} s instead of waiting")
     with ex.check("leaves-no-zombies"):
         require(run.zombies == 0 and run.running == 0,
                 f"when pool.py ended, {run.zombies} zombies and {run.running} running children "
                 "of it were left to PID 1")
+
+    # Again, with one task's child killed by the grader while stopped: its status is wrong.
+    failing = pool_until_full(ex, STATUS_TASKS)
+    killed = failing.command("kill", r"killed pid=(\d+|none)").group(1)
+    failing.command("thaw", "thawed")
+    failing.wait_end(ex.timeout("checks-statuses"))
+    with ex.check("checks-statuses"):
+        require(killed != "none", "pool.py had no running child for the grader to kill")
+        require(failing.printed(r"task \d+ exited with -9"),
+                f'no "task <i> exited with -9" line for the child the grader killed (PID {killed})')
+        require(not failing.printed(rf"done {STATUS_TASKS}") and failing.status != 0,
+                f"with a task killed, pool.py still said done or exited 0 (status {failing.status})")
+
+
+def pool_until_full(ex, tasks: int) -> Harnessed:
+    """pool.py under its pids limit, once fork has failed, with its children stopped by the
+    harness: run.frozen is the harness's answer (stopped children, cgroup full)."""
+    run = Harnessed(ex, ["python3", "pool.py", str(tasks)], pids=POOL_PIDS)
+    run.began = time.monotonic()
+    run.go()
+    full = run.probe.wait_for(lambda procs: run.pid not in procs or procs[run.pid].state == "Z"
+                              or run.refused_forks() > run.events_before,
+                              timeout=ex.timeout("all-done"))
+    run.alive = full is not None and run.pid in full and full[run.pid].state != "Z"
+    run.froze = time.monotonic()
+    run.frozen = run.command("freeze", r"frozen stopped=(\d+) full=(yes|no)")
+    return run

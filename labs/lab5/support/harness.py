@@ -16,12 +16,14 @@ Commands, one a line on stdin:
              "harness WORD ...", so the program cannot forge one
     freeze   SIGSTOP the program's children until all of them are stopped and the pids cgroup
              is full (or 5 s have passed)
+    kill     SIGKILL one of the stopped children
     thaw     SIGCONT them
     quit     exit
 What it prints, each line starting with "harness ":
     ready
     started pid=P pid_max=M          the program's PID and pid_max, as its namespace has them
     frozen stopped=K full=yes|no     (stopped=0 if the program has ended)
+    killed pid=P|none                the child it killed
     thawed
     ended status=S zombies=Z running=R
                                      S: the exit code, or -N if killed by signal N; Z and R:
@@ -204,6 +206,10 @@ def supervise(command, pid_max):
             elif word == "freeze":
                 stopped, full = freeze(program) if program and not pid_max else (0, False)
                 say(f"frozen stopped={stopped} full={'yes' if full else 'no'}")
+            elif word == "kill":
+                stopped = sorted(p for p, s in children(program).items() if s == "T") if program else []
+                signal_all(stopped[:1], signal.SIGKILL)
+                say(f"killed pid={stopped[0] if stopped else 'none'}")
             elif word == "thaw":
                 if program:
                     signal_all([p for p, s in children(program).items() if s == "T"], signal.SIGCONT)
