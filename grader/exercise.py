@@ -51,6 +51,7 @@ class CheckResult:
     observed: str = ""
     hint: str = ""
     notes: list[str] = field(default_factory=list)   # shown whether it passed or not
+    skipped: str = ""   # why the check was left out of this grade (it then counts for nothing)
 
     @property
     def title(self) -> str:
@@ -120,12 +121,14 @@ class Exercise:
         self.programs.append(program)
         return program
 
-    def boot(self, *args: str, image: str | None = None, command: list[str] | None = None) -> "Booted":
+    def boot(self, *args: str, image: str | None = None, command: list[str] | None = None,
+             pids: int | None = None) -> "Booted":
         """A fresh container whose own command is the learner's program with these arguments
         (or `command`), run as the learner under a terminal: PID 1 itself in the noinit image,
-        tini's child in the tini image. It is removed when the exercise's programs stop."""
+        tini's child in the tini image; `pids` is its pids limit instead of the lab's. It is
+        removed when the exercise's programs stop."""
         command = command or ["python3", self.spec.file, *map(str, args)]
-        sandbox = self.booted.enter_context(self.containers.sandbox(image or self.image, command))
+        sandbox = self.booted.enter_context(self.containers.sandbox(image or self.image, command, pids))
         program = attach_program(sandbox, self._name(command), self.output_limit, self.deadline)
         self.programs.append(program)
         return Booted(program, sandbox, self.booted)
@@ -167,6 +170,14 @@ class Exercise:
         except CheckFailed as failure:
             for check_id in check_ids:
                 self._record(self.spec.check(check_id), False, str(failure))
+
+    def skip(self, check_id: str, reason: str) -> None:
+        """Leave a check out of this grade, saying why (what this machine cannot do): it scores
+        0 of 0, neither for nor against the learner."""
+        spec = self.spec.check(check_id)
+        if spec.id not in self.results:
+            self.results[spec.id] = CheckResult(self.spec.file, spec.id, spec.name, 0, True,
+                                                skipped=reason)
 
     def _record(self, spec, passed: bool, observed: str = "") -> None:
         if spec.id not in self.results:  # the first verdict stands

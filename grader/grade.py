@@ -5,7 +5,7 @@ import ast
 import threading
 import time
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import CheckFailed, InfraError, SubmissionError
@@ -73,11 +73,12 @@ class Containers:
     def __exit__(self, *exc_info) -> None:
         self.stack.close()
 
-    def sandbox(self, image: str, command: list[str] | None = None) -> Sandbox:
+    def sandbox(self, image: str, command: list[str] | None = None, pids: int | None = None) -> Sandbox:
         """A new, not yet entered sandbox of this lab, holding the submission and the lab's
-        support files."""
-        return Sandbox(self.client, image, self.lab.limits, self.files,
-                       self.lab.folder / "support", command)
+        support files (with its own pids limit, if given)."""
+        limits = self.lab.limits if pids is None else replace(self.lab.limits, pids=pids)
+        return Sandbox(self.client, image, limits, self.files,
+                       self.lab.folder / "support", command, self.lab.confinement)
 
     def get(self, image: str) -> tuple[Sandbox, Probe]:
         with self.lock:
@@ -141,7 +142,7 @@ def _judge(ex: Exercise, scenario, path: Path | None) -> None:
     if path is None:
         ex.fail_unjudged(f"{ex.spec.file} was not submitted")
         return
-    problem = syntax_problem(path)
+    problem = syntax_problem(path) if path.suffix == ".py" else None   # a config file, say
     if problem:
         ex.fail_unjudged(problem)
         return

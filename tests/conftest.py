@@ -124,7 +124,7 @@ def faulty_submission(lab: labspec.Lab, case: Path, folder: Path) -> tuple[Path,
         files = [line[len("+++ b/"):] for line in case.read_text().splitlines()
                  if line.startswith("+++ b/")]
     else:
-        files = [p.name for p in case.glob("*.py")]
+        files = [p.name for p in case.iterdir() if p.name != "bug.yaml"]
         for name in files:
             shutil.copy(case / name, target / name)
     return target, files, case_fails(case)
