@@ -51,6 +51,7 @@ class CheckResult:
     observed: str = ""
     hint: str = ""
     notes: list[str] = field(default_factory=list)   # shown whether it passed or not
+    skipped: str = ""   # why the check was left out of this grade (it then counts for nothing)
 
     @property
     def title(self) -> str:
@@ -109,24 +110,39 @@ class Exercise:
     def timeout(self, check_id: str) -> float:
         return self.spec.check(check_id).timeout
 
-    def run(self, *args: str, image: str | None = None, stdout: str | None = None) -> Program:
-        """Start the learner's program with these arguments, under a terminal (its standard
-        output to the file `stdout` in the container instead, if given: probe.read_file)."""
-        program = exec_program(self._container(image)[0], [self.spec.file, *map(str, args)],
+    def run(self, *args: str, image: str | None = None, stdout: str | None = None,
+            command: list[str] | None = None) -> Program:
+        """Start the learner's program with these arguments (or `command`, run as the learner
+        too), under a terminal (its standard output to the file `stdout` in the container
+        instead, if given: probe.read_file)."""
+        command = command or ["python3", self.spec.file, *map(str, args)]
+        program = exec_program(self._container(image)[0], command, self._name(command),
                                self.output_limit, self.deadline, stdout)
         self.programs.append(program)
         return program
 
-    def boot(self, *args: str, image: str | None = None, command: list[str] | None = None) -> "Booted":
+    def boot(self, *args: str, image: str | None = None, command: list[str] | None = None,
+             pids: int | None = None) -> "Booted":
         """A fresh container whose own command is the learner's program with these arguments
         (or `command`), run as the learner under a terminal: PID 1 itself in the noinit image,
-        tini's child in the tini image. It is removed when the exercise's programs stop."""
+        tini's child in the tini image; `pids` is its pids limit instead of the lab's. It is
+        removed when the exercise's programs stop."""
         command = command or ["python3", self.spec.file, *map(str, args)]
-        sandbox = self.booted.enter_context(self.containers.sandbox(image or self.image, command))
-        program = attach_program(sandbox, self.spec.file if command[1:2] == [self.spec.file]
-                                 else command[0], self.output_limit, self.deadline)
+        sandbox = self.booted.enter_context(self.containers.sandbox(image or self.image, command, pids))
+        program = attach_program(sandbox, self._name(command), self.output_limit, self.deadline)
         self.programs.append(program)
         return Booted(program, sandbox, self.booted)
+
+    def _name(self, command: list[str]) -> str:
+        """How messages name a program: by the learner's file if it runs it, else the command."""
+        return self.spec.file if self.spec.file in command else command[0].rsplit("/", 1)[-1]
+
+    def sibling(self) -> "Exercise":
+        """An Exercise on the same containers and deadline with programs of its own: for
+        running a second scenario (a reference beside the learner's, say) in another thread."""
+        twin = Exercise(self.spec, self.containers, self.image, self.output_limit)
+        twin.deadline = self.deadline
+        return twin
 
     def signal(self, pid: int, signame: str, image: str | None = None) -> None:
         """Send a signal as the learner would (the probe's root has no CAP_KILL)."""
@@ -155,6 +171,14 @@ class Exercise:
             for check_id in check_ids:
                 self._record(self.spec.check(check_id), False, str(failure))
 
+    def skip(self, check_id: str, reason: str) -> None:
+        """Leave a check out of this grade, saying why (what this machine cannot do): it scores
+        0 of 0, neither for nor against the learner."""
+        spec = self.spec.check(check_id)
+        if spec.id not in self.results:
+            self.results[spec.id] = CheckResult(self.spec.file, spec.id, spec.name, 0, True,
+                                                skipped=reason)
+
     def _record(self, spec, passed: bool, observed: str = "") -> None:
         if spec.id not in self.results:  # the first verdict stands
             self.results[spec.id] = CheckResult(self.spec.file, spec.id, spec.name, spec.points,
@@ -174,7 +198,8 @@ class Exercise:
         self.programs.clear()
         self.booted.close()
         for image in self.images_used:
-            self.containers.get(image)[0].kill_learner_processes()
+            if not self.containers.get(image)[0].kill_learner_processes():
+                self.containers.discard(image)   # the next exercise gets a fresh container
 
 
 class Booted:

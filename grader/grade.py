@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import ast
+import threading
 import time
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import CheckFailed, InfraError, SubmissionError
@@ -56,12 +57,15 @@ def syntax_problem(path: Path) -> str | None:
 
 class Containers:
     """The submission's sandboxes, one per image, each started when first needed and with its
-    own probe; all removed when the `with` block ends, however it ends."""
+    own probe; all removed when the `with` block ends, however it ends. Sibling exercises in
+    other threads may ask for them at once."""
 
     def __init__(self, client, lab: Lab, files: dict[str, Path]):
         self.client, self.lab, self.files = client, lab, files
         self.started: dict[str, tuple[Sandbox, Probe]] = {}
         self.stack = ExitStack()
+        self.lock = threading.Lock()
+        self.counted: dict[str, dict[str, int]] = {}   # limit counters, as last reported
 
     def __enter__(self) -> "Containers":
         return self
@@ -69,13 +73,39 @@ class Containers:
     def __exit__(self, *exc_info) -> None:
         self.stack.close()
 
-    def sandbox(self, image: str, command: list[str] | None = None) -> Sandbox:
+    def sandbox(self, image: str, command: list[str] | None = None, pids: int | None = None) -> Sandbox:
         """A new, not yet entered sandbox of this lab, holding the submission and the lab's
-        support files."""
-        return Sandbox(self.client, image, self.lab.limits, self.files,
-                       self.lab.folder / "support", command)
+        support files (with its own pids limit, if given)."""
+        limits = self.lab.limits if pids is None else replace(self.lab.limits, pids=pids)
+        return Sandbox(self.client, image, limits, self.files,
+                       self.lab.folder / "support", command, self.lab.confinement)
 
     def get(self, image: str) -> tuple[Sandbox, Probe]:
+        with self.lock:
+            return self._get(image)
+
+    def discard(self, image: str) -> None:
+        """Remove an image's container now (its learner processes could not be ended); the
+        next get() starts a fresh one."""
+        with self.lock:
+            sandbox, probe = self.started.pop(image)
+            self.counted.pop(image, None)
+        probe.close()
+        sandbox.remove()
+
+    def limit_hits(self, image: str) -> list[str]:
+        """What the image's container ran into at its limits since last asked, in words."""
+        counts = self.started[image][1].limit_counters()
+        before, self.counted[image] = self.counted.get(image, {}), counts
+        refused = counts.get("refused_forks", 0) - before.get("refused_forks", 0)
+        killed = counts.get("oom_kills", 0) - before.get("oom_kills", 0)
+        limits = self.lab.limits
+        return ([f"limit: fork failed {refused} times at the {limits.pids}-process limit"]
+                if refused > 0 else []) + \
+               ([f"limit: the kernel killed {killed} of your processes at the {limits.memory_mb} "
+                 "MiB memory limit"] if killed > 0 else [])
+
+    def _get(self, image: str) -> tuple[Sandbox, Probe]:
         if image not in self.started:
             sandbox = self.stack.enter_context(self.sandbox(image))
             probe = Probe(sandbox)
@@ -101,6 +131,7 @@ def grade(lab: Lab, folder: Path, only: list[str] | None = None, client=None) ->
             ex = Exercise(spec, containers, spec.image or lab.spec.image, lab.limits.output_kb * 1024)
             try:
                 _judge(ex, lab.scenarios[spec.file], files.get(spec.file))
+                _note_limit_hits(ex, containers)
             finally:
                 ex.stop_programs()
             results.extend(ex.ordered_results())
@@ -111,7 +142,7 @@ def _judge(ex: Exercise, scenario, path: Path | None) -> None:
     if path is None:
         ex.fail_unjudged(f"{ex.spec.file} was not submitted")
         return
-    problem = syntax_problem(path)
+    problem = syntax_problem(path) if path.suffix == ".py" else None   # a config file, say
     if problem:
         ex.fail_unjudged(problem)
         return
@@ -123,3 +154,15 @@ def _judge(ex: Exercise, scenario, path: Path | None) -> None:
     unjudged = [spec.id for spec in ex.spec.checks if spec.id not in ex.results]
     if unjudged:
         raise InfraError(f"lab bug: the {ex.spec.file} scenario never judged {', '.join(unjudged)}")
+
+
+def _note_limit_hits(ex: Exercise, containers: Containers) -> None:
+    """Say under each failed check when the exercise's processes ran into a limit: "fork failed
+    at the process limit" explains a silent program better than its missing output does."""
+    try:
+        hits = [hit for image in sorted(ex.images_used) for hit in containers.limit_hits(image)]
+    except (CheckFailed, InfraError):
+        return   # the container is gone: nothing to explain with
+    for result in ex.results.values():
+        if not result.passed:
+            result.notes.extend(hits)

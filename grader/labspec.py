@@ -11,7 +11,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .sandbox import Limits
+from .sandbox import PROFILES_DIR, Confinement, Limits
 
 LABS_DIR = Path(os.environ.get("ZOMBIELAB_LABS", Path(__file__).resolve().parent.parent / "labs"))
 
@@ -60,10 +60,22 @@ class LimitsSpec(Strict):
     output_kb: int = Field(default=Limits.output_kb, ge=1)
 
 
+class ConfinementSpec(Strict):
+    seccomp_profile: str | None = Field(default=None, pattern=r"^[\w.-]+\.json$")
+    proc_unmasked: bool = False
+
+    @model_validator(mode="after")
+    def profile_exists(self) -> "ConfinementSpec":
+        if self.seccomp_profile and not (PROFILES_DIR / self.seccomp_profile).is_file():
+            raise ValueError(f"no seccomp profile images/{self.seccomp_profile}")
+        return self
+
+
 class LabSpec(Strict):
     title: str
     image: Image
     limits: LimitsSpec = LimitsSpec()
+    confinement: ConfinementSpec = ConfinementSpec()
     exercises: list[ExerciseSpec] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -88,6 +100,10 @@ class Lab:
     @property
     def limits(self) -> Limits:
         return Limits(**self.spec.limits.model_dump())
+
+    @property
+    def confinement(self) -> Confinement:
+        return Confinement(**self.spec.confinement.model_dump())
 
 
 def available() -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import threading
 import time
@@ -19,6 +20,15 @@ from .sandbox import PROBE, Sandbox
 
 # The probe in the images must be this very file: see probe.py's ready message.
 PROBE_VERSION = hashlib.sha256((Path(__file__).parent / "probe.py").read_bytes()).hexdigest()
+
+# Where the kernel counts what a container ran into at its limits: forks the pids limit
+# refused, and processes killed at the memory limit (cgroup v1 here, v2 on newer hosts).
+LIMIT_COUNTERS = {
+    "refused_forks": [("/sys/fs/cgroup/pids/pids.events", "max"),
+                      ("/sys/fs/cgroup/pids.events", "max")],
+    "oom_kills": [("/sys/fs/cgroup/memory/memory.oom_control", "oom_kill"),
+                  ("/sys/fs/cgroup/memory.events", "oom_kill")],
+}
 
 STATE_NAMES = {"R": "running", "S": "sleeping", "D": "in disk sleep", "Z": "a zombie",
                "T": "stopped", "t": "traced", "X": "dead", "I": "idle"}
@@ -126,6 +136,17 @@ class Probe:
     def read_file(self, path: str, limit: int) -> str | None:
         """A regular file in the container (an output file, a pidfile), or None if there is none."""
         return self._ask(f"read {limit} {path}")["text"]
+
+    def limit_counters(self) -> dict[str, int]:
+        """The container's counts of refused forks and memory kills so far (LIMIT_COUNTERS)."""
+        counts = {}
+        for name, places in LIMIT_COUNTERS.items():
+            for path, key in places:
+                found = re.search(rf"^{key} (\d+)$", self.read_file(path, 4096) or "", re.M)
+                if found:
+                    counts[name] = int(found.group(1))
+                    break
+        return counts
 
     def details(self, pid: int) -> dict:
         """cwd, open files (fd -> target) and exit code of a learner's process: see probe.py."""

@@ -12,9 +12,9 @@ from .grade import Grade
 def terminal(grade: Grade) -> str:
     lines = []
     for r in grade.results:
-        verdict = "OK  " if r.passed else "FAIL"
+        verdict = "SKIP" if r.skipped else "OK  " if r.passed else "FAIL"
         lines.append(f"{verdict} {r.score:>2}/{r.max_score:<2} {r.title}")
-        lines.extend(f"            {note}" for note in r.notes)
+        lines.extend(f"            {note}" for note in r.notes + _skipped(r))
         if not r.passed:
             lines.append(f"            observed: {r.observed}")
             if r.hint:
@@ -38,13 +38,17 @@ def gradescope(grade: Grade) -> dict:
                 "score": r.score,
                 "max_score": r.max_score,
                 "status": "passed" if r.passed else "failed",
-                "output": "\n".join(r.notes + ([] if r.passed else
+                "output": "\n".join(r.notes + _skipped(r) + ([] if r.passed else
                                                  [f"observed: {r.observed}"] +
                                                  ([f"hint: {r.hint}"] if r.hint else []))),
             }
             for r in grade.results
         ],
     }
+
+
+def _skipped(result) -> list[str]:
+    return [f"skipped: {result.skipped}"] if result.skipped else []
 
 
 def write_json(path: Path, data: dict) -> None:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import docker
 import docker.errors
+import docker.models.containers
 
-from .errors import InfraError, SubmissionError
+from .errors import CheckFailed, InfraError, SubmissionError
 
 LABEL = "zombielab.grader"          # every grading container carries it, so strays can be found
 OWNER_LABEL = "zombielab.owner"     # host:pid of the grader that made it
@@ -22,6 +23,35 @@ LEARNER = "1000:1000"
 PROBE = "/opt/zombielab/probe.py"
 SUPPORT_DIR = "/opt/zombielab/lab"      # a lab's trusted support files, root-owned
 IMAGES = {"noinit": "zombielab/noinit", "tini": "zombielab/tini"}
+PROFILES_DIR = Path(__file__).resolve().parent.parent / "images"
+
+
+# Run as the learner: SIGKILL every process of the learner's (kill(-1) spares only the caller)
+# round after round until none runs, as a fork bomb forks again between two rounds. Zombies
+# stay for their parent: the noinit image's PID 1 never reaps them, which is that image's point.
+KILL_ALL = """
+import os, signal
+def running():
+    for pid in os.listdir("/proc"):
+        if pid.isdigit() and int(pid) != os.getpid():
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    state = f.read().rsplit(")", 1)[1].split()[0]
+                if state != "Z" and os.stat(f"/proc/{pid}").st_uid == os.getuid():
+                    return True
+            except (OSError, IndexError):
+                pass
+    return False
+for _ in range(100):
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except ProcessLookupError:
+        break
+    if not running():
+        break
+else:
+    raise SystemExit(1)
+"""
 
 
 @dataclass(frozen=True)
@@ -33,6 +63,26 @@ class Limits:
     tmp_mb: int = 64
     submission_mb: int = 5
     output_kb: int = 1024
+
+
+@dataclass(frozen=True)
+class Confinement:
+    """What a lab loosens in the default lock-down, and only that (lab.yaml `confinement:`).
+
+    seccomp_profile: a file in images/ used instead of Docker's default seccomp profile.
+    proc_unmasked: /proc fully visible and writable as Docker's `systempaths=unconfined`, which
+    the kernel requires before it lets anyone mount a new proc (it may not reveal more than the
+    container's own /proc shows).
+    """
+    seccomp_profile: str | None = None
+    proc_unmasked: bool = False
+
+    def security_opt(self) -> list[str]:
+        options = ["no-new-privileges"]
+        if self.seccomp_profile:
+            # The engine's API takes the profile itself, not a path (the CLI reads the file).
+            options.append(f"seccomp={(PROFILES_DIR / self.seccomp_profile).read_text()}")
+        return options
 
 
 def connect() -> docker.DockerClient:
@@ -123,8 +173,9 @@ class Sandbox:
 
     def __init__(self, client: docker.DockerClient, variant: str, limits: Limits,
                  files: dict[str, Path] | None = None, support: Path | None = None,
-                 command: list[str] | None = None):
+                 command: list[str] | None = None, confinement: Confinement = Confinement()):
         self.client = client
+        self.confinement = confinement
         self.image = IMAGES[variant]
         self.limits = limits
         self.files = files or {}
@@ -137,7 +188,7 @@ class Sandbox:
         # create() returned can still find and remove it.
         name = f"zombielab-{uuid.uuid4().hex[:12]}"
         try:
-            self.container = self.client.containers.create(
+            self.container = self._create(
                 self.image,
                 self.command or ["sleep", "infinity"],
                 name=name,
@@ -148,7 +199,7 @@ class Sandbox:
                 stdin_open=bool(self.command),
                 network_mode="none",
                 cap_drop=["ALL"],
-                security_opt=["no-new-privileges"],
+                security_opt=self.confinement.security_opt(),
                 pids_limit=self.limits.pids,
                 mem_limit=f"{self.limits.memory_mb}m",
                 memswap_limit=f"{self.limits.memory_mb}m",
@@ -168,6 +219,15 @@ class Sandbox:
                 raise InfraError(f"could not start a grading container: {exc}") from exc
             raise
         return self
+
+    def _create(self, image: str, command: list[str], **options):
+        """containers.create, plus unmasking /proc, which docker-py has no option for."""
+        if not self.confinement.proc_unmasked:
+            return self.client.containers.create(image, command, **options)
+        args = docker.models.containers._create_container_args(
+            dict(options, image=image, command=command, version=self.client.api._version))
+        args["host_config"].update(MaskedPaths=[], ReadonlyPaths=[])   # systempaths=unconfined
+        return self.client.containers.get(self.client.api.create_container(**args)["Id"])
 
     def _copy_in(self) -> None:
         archives = [(WORKDIR, submission_tar(self.files, self.limits.submission_mb * 2**20))]
@@ -232,6 +292,10 @@ class Sandbox:
         try:
             result = self.container.exec_run(list(argv), user=LEARNER, stderr=False)
         except docker.errors.DockerException as exc:
+            if self.command and not self.running():
+                # A booted container stops when its command ends: the learner's doing.
+                raise CheckFailed(f"the container's command ({' '.join(self.command[:2])}) had "
+                                  "exited, and the container with it") from exc
             raise InfraError(f"docker exec failed: {exc}") from exc
         return result.exit_code, result.output.decode("utf-8", "replace")
 
@@ -242,9 +306,16 @@ class Sandbox:
         if self.exec_learner("kill", "-s", signame, "--", str(pid)) != 0:
             raise InfraError(f"could not send SIG{signame} to PID {pid}")
 
-    def kill_learner_processes(self) -> None:
-        """End everything the learner's programs left behind, so exercises don't meet."""
-        self.exec_learner("kill", "-KILL", "--", "-1")  # procps 4 rejects "-s KILL -- -1"
+    def kill_learner_processes(self) -> bool:
+        """End everything the learner's programs left behind, so exercises don't meet. False
+        if that failed: a fork bomb at the pids limit can leave docker exec no PID to run in."""
+        for _ in range(3):
+            try:
+                if self.exec_learner("python3", "-I", "-c", KILL_ALL) == 0:
+                    return True
+            except InfraError:
+                pass
+        return False
 
     def docker_exec_argv(self, *argv: str, user: str = LEARNER, tty: bool = True) -> list[str]:
         """The `docker exec` command line that runs argv in this container."""

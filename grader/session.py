@@ -15,6 +15,8 @@ from .errors import CheckFailed
 from .sandbox import Sandbox
 
 PID_MARK = "zombielab-pid"
+READ_SIZE = 64 * 1024
+SEARCH_WINDOW = 256 * 1024
 
 # Runs first in the exec'd process, then becomes the learner's program with exec, so the PID it
 # prints is the program's and it leaves no child behind (a shell running stty would fork one).
@@ -22,6 +24,7 @@ PID_MARK = "zombielab-pid"
 # so every PID above it that appears while the program runs is one the program created.
 # Echo goes off so that the grader's own input does not come back mixed with the output; with
 # an output file (argv[1] other than "-"), stdout goes there, buffered as Python buffers files.
+# The rest of argv is the command it becomes.
 LAUNCHER = f"""
 import os, sys, termios
 attrs = termios.tcgetattr(0)
@@ -29,12 +32,12 @@ attrs[3] &= ~termios.ECHO
 termios.tcsetattr(0, termios.TCSANOW, attrs)
 with open("/proc/sys/kernel/ns_last_pid") as f:
     print("{PID_MARK}", os.getpid(), os.getppid(), f.read().strip(), flush=True)
-output, program = sys.argv[1], sys.argv[2:]
+output, command = sys.argv[1], sys.argv[2:]
 if output != "-":
     fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(fd, 1)
     os.close(fd)
-os.execvp("python3", ["python3", *program])
+os.execvp(command[0], command)
 """
 
 
@@ -44,18 +47,24 @@ def printable(text: str) -> str:
 
 
 class Transcript:
-    """pexpect's logfile_read: keeps what the program printed, up to the output limit."""
+    """pexpect's logfile_read: keeps what the program printed, up to the output limit, and
+    stops the wait the moment the limit is passed (pexpect would otherwise keep reading a flood
+    into its buffer, searching it all again on every read)."""
 
-    def __init__(self, limit: int):
+    def __init__(self, limit: int, name: str):
         self.limit = limit
+        self.name = name
         self.size = 0
         self.chunks: list[str] = []
 
     def write(self, data: str) -> None:
+        kept = self.size
         self.size += len(data)
-        kept = sum(map(len, self.chunks))
         if kept < self.limit:
             self.chunks.append(data[: self.limit - kept])
+        if self.overflowed:
+            raise CheckFailed(f"{self.name} printed more than {self.limit // 1024} KB; "
+                              "output cut there")
 
     def flush(self) -> None:
         pass
@@ -76,10 +85,13 @@ class Program:
                  pid: int | None = None):
         self.name = name
         self.deadline = deadline
-        self.transcript = Transcript(output_limit)
+        self.transcript = Transcript(output_limit, name)
+        # A search window: pexpect otherwise searches everything unmatched again on each read,
+        # which a flood makes quadratic. Lines are matched as they arrive, so only a line
+        # left unread behind more than SEARCH_WINDOW of other output could be missed.
         self.child = pexpect.spawn(
             command[0], command[1:], encoding="utf-8", codec_errors="replace", echo=False,
-            timeout=None, dimensions=(24, 200))
+            timeout=None, dimensions=(24, 200), maxread=READ_SIZE, searchwindowsize=SEARCH_WINDOW)
         self.child.logfile_read = self.transcript
         self._launched = pid is None
         # ppid: its parent's PID as its container sees it (0: outside, the docker exec);
@@ -91,12 +103,9 @@ class Program:
     def _remaining(self, timeout: float) -> float:
         return max(0.0, min(timeout, self.deadline - time.monotonic()))
 
-    def _expect_raw(self, pattern: str, timeout: float, what: str):
+    def _expect_raw(self, pattern: str | re.Pattern, timeout: float, what: str):
         allowed = self._remaining(timeout)
         index = self.child.expect([pattern, pexpect.EOF, pexpect.TIMEOUT], timeout=allowed)
-        if self.transcript.overflowed:
-            raise CheckFailed(f"{self.name} printed more than {self.transcript.limit // 1024} KB; "
-                              "output cut there")
         if index == 0:
             return self.child.match
         if index == 1:
@@ -114,8 +123,11 @@ class Program:
         return f"; its last output was: {printable(' | '.join(tail))}" if tail else ""
 
     def expect_line(self, pattern: str, timeout: float, what: str | None = None) -> re.Match:
-        """Wait for a whole line matching pattern; returns the match (times are read by callers)."""
-        return self._expect_raw(rf"(?m)^(?:{pattern})\r?\n", timeout, what or repr(pattern))
+        """Wait for a whole line matching pattern; returns the match (times are read by callers).
+        Compiled here because pexpect compiles strings with re.DOTALL, where "." runs on into
+        the next lines."""
+        line = re.compile(rf"(?m)^(?:{pattern})\r?\n")
+        return self._expect_raw(line, timeout, what or repr(pattern))
 
     def lines(self) -> list[str]:
         """Everything the program printed so far, as lines (not the launcher's PID line)."""
@@ -157,12 +169,12 @@ class Program:
             self.child.close()
 
 
-def exec_program(sandbox: Sandbox, argv: list[str], output_limit: int, deadline: float,
-                 stdout: str | None = None) -> Program:
-    """Run `python3 argv...` in a running sandbox, as the learner, under docker exec's pty
-    (its standard output to the file `stdout` instead, if given)."""
-    command = sandbox.docker_exec_argv("python3", "-I", "-c", LAUNCHER, stdout or "-", *argv)
-    return Program(command, argv[0], output_limit, deadline)
+def exec_program(sandbox: Sandbox, command: list[str], name: str, output_limit: int,
+                 deadline: float, stdout: str | None = None) -> Program:
+    """Run command in a running sandbox, as the learner, under docker exec's pty (its standard
+    output to the file `stdout` instead, if given)."""
+    argv = sandbox.docker_exec_argv("python3", "-I", "-c", LAUNCHER, stdout or "-", *command)
+    return Program(argv, name, output_limit, deadline)
 
 
 def attach_program(sandbox: Sandbox, name: str, output_limit: int, deadline: float) -> Program:

@@ -294,3 +294,31 @@ def test_interrupted_grade_cleans_up(client, reference, signum):
     assert "interrupted" in stderr and "Traceback" not in stderr, stderr
     assert "Score:" not in stdout
     assert _host_processes_naming(container_id) == [], "docker exec clients outlived the grader"
+
+
+SKIPPING_CHECKS = '''
+from grader.exercise import exercise
+
+@exercise("zombie.py")
+def zombie(ex):
+    for check in ex.spec.checks:
+        ex.skip(check.id, "this kernel is too old")
+''' + "".join(f'''
+@exercise("{e.file}")
+def scenario_{n}(ex):
+    pass
+''' for n, e in enumerate(LAB.spec.exercises[1:]))
+
+
+def test_a_skipped_check_says_why_and_counts_for_nothing(labs_dir, reference, tmp_path):
+    (labs_dir / "lab3" / "checks.py").write_text(SKIPPING_CHECKS)
+    result = grader("grade", "lab3", reference, "--only", "zombie.py", "--json", tmp_path / "r.json",
+                    env={"ZOMBIELAB_LABS": str(labs_dir)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split()[:2] for line in lines if line.startswith("SKIP")] == [["SKIP", "0/0"]] * 3
+    assert lines.count("            skipped: this kernel is too old") == 3
+    assert lines[-1].startswith("Score: 0/0")
+    tests = json.loads((tmp_path / "r.json").read_text())["tests"]
+    assert [(t["score"], t["max_score"], t["output"]) for t in tests] == \
+        [(0, 0, "skipped: this kernel is too old")] * 3

@@ -2,32 +2,16 @@
 solution and every spoof fails exactly the checks it names and nothing else, and verdicts that a
 busy machine could sway (checks marked load_sensitive in lab.yaml) hold run after run while both
 cores are kept busy. A new lab is covered by adding its folder; nothing here names a lab."""
-import subprocess
-import sys
-from contextlib import contextmanager
-
 import pytest
 
-from conftest import (ROOT, case_fails, failed_checks, faulty_cases, grade_faulty, grade_reference,
-                      patch_header)
+from conftest import (ROOT, busy_cores, case_fails, failed_checks, faulty_cases, grade_faulty,
+                      grade_reference, patch_header)
 from grader import labspec
 
 LABS = labspec.available()
 MIN_BUGGY = 6
 LOADED_RUNS_REFERENCE = 10
 LOADED_RUNS_BUGGY = 3
-
-
-@contextmanager
-def busy_cores(count: int = 2):
-    """CPU hogs on the host, as a parallel test or a neighbour's job would be."""
-    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
-    try:
-        yield
-    finally:
-        for hog in hogs:
-            hog.kill()
-            hog.wait()
 
 
 def load_sensitive(lab_name: str) -> set[str]:

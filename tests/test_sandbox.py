@@ -8,8 +8,10 @@ import time
 import docker.errors
 import pytest
 
+from grader.grade import Containers
+from grader.labspec import load
 from grader.proc import Probe
-from grader.sandbox import IMAGES, LEARNER, PROBE, Limits, Sandbox
+from grader.sandbox import IMAGES, LEARNER, PROBE, Confinement, Limits, Sandbox
 
 LIMITS = Limits()
 
@@ -265,3 +267,39 @@ def test_a_booted_program_is_the_containers_command(client, variant):
     assert (pid == 1) == (variant == "noinit")
     assert init.comm == ("python3" if variant == "noinit" else "tini")
     assert status == 7
+
+
+USERNS_PIDNS = ["unshare", "--user", "--map-root-user", "--pid", "--fork", "--mount-proc",
+                "cat", "/proc/sys/kernel/pid_max"]
+
+
+def test_the_default_confinement_refuses_user_namespaces(client):
+    with Sandbox(client, "noinit", LIMITS) as box:
+        code, out = run(box, *USERNS_PIDNS)
+        assert code != 0 and "Operation not permitted" in out, out
+
+
+def test_a_confinement_allows_a_user_and_pid_namespace_with_its_own_proc(client):
+    confinement = Confinement(seccomp_profile="seccomp-userns.json", proc_unmasked=True)
+    with Sandbox(client, "noinit", LIMITS, confinement=confinement) as box:
+        box.container.reload()
+        assert box.container.attrs["HostConfig"]["MaskedPaths"] == []
+        code, out = run(box, *USERNS_PIDNS)
+        assert (code, out.strip()) == (0, "4194304"), out
+        # Only those namespaces: a network or UTS namespace stays refused by the profile.
+        for flag in ("--net", "--uts", "--ipc", "--cgroup"):
+            code, out = run(box, "unshare", "--user", "--map-root-user", flag, "true")
+            assert code != 0 and "Operation not permitted" in out, (flag, out)
+        # No mount outside the learner's own mount namespace: the kernel wants CAP_SYS_ADMIN.
+        code, out = run(box, "mount", "-t", "tmpfs", "none", "/tmp")
+        assert code != 0, out
+
+
+def test_a_booted_container_can_have_its_own_pids_limit(client):
+    with Containers(client, load("lab3"), {}) as containers:
+        with containers.sandbox("noinit", ["true"], pids=32) as box:
+            box.container.reload()
+            assert box.container.attrs["HostConfig"]["PidsLimit"] == 32
+        with containers.sandbox("noinit", ["true"]) as box:
+            box.container.reload()
+            assert box.container.attrs["HostConfig"]["PidsLimit"] == load("lab3").limits.pids

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from grader.errors import CheckFailed
 from grader.exercise import exercise, require
-from grader.session import Program, exec_program
+from grader.session import Program
 
 PROGRAM_MARK = "zombielab-program"
 EXITED_MARK = "zombielab-exited"
@@ -76,14 +76,10 @@ class Held:
 
 def run_held(ex, *args, image=None, gated=False, subreaper=False) -> Held:
     image = image or ex.image
-    ex.probe_in(image)   # starts the image's container (and marks it for clean-up) if needed
-    sandbox = ex.containers.get(image)[0]
     words = [word for word, on in (("gated", gated), ("subreaper", subreaper)) if on]
     mode = "-".join(words) or "plain"
-    argv = ["-I", "-c", HOLDER, mode, ex.spec.file, *map(str, args)]
-    prog = exec_program(sandbox, argv, ex.output_limit, ex.deadline)
-    prog.name = ex.spec.file   # for the session's own messages ("orphan.py did not print ...")
-    ex.programs.append(prog)   # so that ex.stop_programs() ends it with the others
+    prog = ex.run(image=image, command=["python3", "-I", "-c", HOLDER, mode, ex.spec.file,
+                                        *map(str, args)])
     pid = int(prog.expect_line(rf"{PROGRAM_MARK} (\d+)", 30, "its PID").group(1))
     return Held(ex, image, prog, pid)
 

@@ -1,0 +1,505 @@
+"""Lab 4's graded scenario: the learner's mini init and tini run the same battery of workloads.
+
+Each workload runs in a fresh container whose PID 1 is the init under test: mini_init.py in the
+noinit image (the container's command is `python3 mini_init.py CMD...`), or tini in the tini
+image (whose entrypoint is `tini --`). The subreaper case runs each init under docker exec
+instead, in the long-lived container whose PID 1 is a `sleep` that never reaps. The workloads
+are trusted programs (labs/lab4/support, at /opt/zombielab/lab in the container) that report
+what they saw; the grader holds what they report against the kernel's process table, so an init
+that only prints what a workload would print does not pass.
+
+tini is the reference: each check shows the learner's result beside tini's, and a case that
+tini fails is a bug in this battery (tests/test_lab4.py holds tini to every case).
+
+Timing is judged inside the container, from the probe's /proc polls, and always as a lower
+bound, so a busy machine can make a slow init look faster but never a correct one look slow.
+Races are provoked, not hoped for: the init is stopped (SIGSTOP) while fifty orphans exit at
+once, so their SIGCHLDs coalesce into one pending signal, every time.
+"""
+import json
+import re
+import signal
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable
+
+from grader.errors import CheckFailed, InfraError
+from grader.exercise import exercise, require
+from grader.proc import Probe
+from grader.session import Program
+
+
+SUPPORT = "/opt/zombielab/lab"
+# The signals tini forwards that the battery sends, in this order. SIGTERM is not the last, so
+# an init that exits on SIGTERM is caught by the signals after it, not only by a race.
+FORWARDED = ["HUP", "INT", "QUIT", "USR1", "USR2", "PIPE", "ALRM", "TERM", "CONT", "TSTP", "URG",
+             "WINCH"]
+FORWARDING_BUDGET = 6.0       # seconds for all of them, however many never arrive
+# Arguments a shell would split or expand: an init must pass them on as they are.
+ARGUMENTS = ["two words", "$HOME", "*"]
+EXIT_CODES = [0, 3, 42]
+SIGNAL_DEATHS = {"KILL": 137, "SEGV": 139}
+EXEC_FAILURES = {"no-such-command": 127, "not-executable": 126}   # files in SUPPORT (or not)
+DAEMON_CODE = 5               # leaves_daemon.py's exit code
+SUBREAPER_CODE = 7            # orphans.py's exit code under docker exec
+ORPHANS = 50
+REAP_LIMIT = 0.2              # seconds an adopted zombie may wait once the init runs again
+TERM_WATCH = 1.0              # seconds CMD must outlive a SIGTERM it ignores
+IDLE_SECONDS = 2.0
+STARTUP_LIMIT = 30.0          # seconds for the engine to start a container (not the init's)
+STATUS_LIMIT = 5.0            # seconds for a status container to run and end, once started
+IDLE_CPU_LIMIT = 0.05         # share of one CPU an idle init may use
+CLOCK_TICKS = 100             # USER_HZ: the unit of /proc's CPU times
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
+
+
+def signal_names(mask_hex: str) -> list[str]:
+    """The names in a /proc status mask (bit N-1 is signal N), e.g. 0000000000001000 -> [PIPE]."""
+    mask = int(mask_hex, 16)
+    names = []
+    for number in range(1, 65):
+        if mask & (1 << (number - 1)):
+            try:
+                names.append(signal.Signals(number).name.removeprefix("SIG"))
+            except ValueError:
+                names.append(str(number))
+    return names
+
+
+def listed(names: list[str], most: int = 6) -> str:
+    """HUP, INT, QUIT: a few names, then how many more."""
+    if not names:
+        return "none"
+    shown = ", ".join(names[:most])
+    return shown if len(names) <= most else f"{shown} and {len(names) - most} more"
+
+
+# --- one init's results -------------------------------------------------------------------
+@dataclass
+class Outcome:
+    passed: bool = False
+    summary: str = ""         # what the init did, in a few words: shown beside the other init's
+    observed: str = ""        # for a failure: what the kernel showed
+
+    @property
+    def described(self) -> str:
+        return self.summary or ("passed" if self.passed else "failed")
+
+
+class Trial:
+    """One init's run of the battery: an outcome per check, judged the way ex.check judges."""
+
+    def __init__(self, init):
+        self.init = init
+        self.outcomes: dict[str, Outcome] = {}
+
+    @contextmanager
+    def case(self, check_id: str):
+        """Judge one check: it passes unless the block raises CheckFailed. The block may set
+        the outcome's summary, which is kept either way."""
+        outcome = Outcome()
+        try:
+            yield outcome
+            outcome.passed = True
+        except CheckFailed as failure:
+            outcome.observed = str(failure)
+        self.outcomes.setdefault(check_id, outcome)
+
+    @contextmanager
+    def cases(self, *check_ids: str):
+        """Work several checks stand on: if it fails, each of them not yet judged fails."""
+        try:
+            yield
+        except CheckFailed as failure:
+            for check_id in check_ids:
+                self.outcomes.setdefault(check_id, Outcome(observed=str(failure)))
+
+
+# --- the two inits --------------------------------------------------------------------------
+class MiniInit:
+    """The learner's init: PID 1 of a noinit container, or a subreaper under docker exec."""
+    name = "yours"
+
+    def boot(self, ex, argv: list[str]):
+        return ex.boot(*argv)
+
+    def exec(self, ex, argv: list[str]) -> Program:
+        return ex.run("--subreaper", *argv)
+
+
+class Tini:
+    """The reference: PID 1 of a tini container (its entrypoint is `tini --`), or `tini -s`."""
+    name = "tini"
+
+    def boot(self, ex, argv: list[str]):
+        return ex.boot(image="tini", command=list(argv))
+
+    def exec(self, ex, argv: list[str]) -> Program:
+        return ex.run(command=["tini", "-s", "--", *argv])
+
+
+MINI_INIT, TINI = MiniInit(), Tini()
+
+
+@dataclass
+class Stage:
+    """Where a workload runs under an init: its terminal, the probe that sees it, the init's
+    PID, and how the grader signals the init (from outside, as docker does) and others."""
+    program: Program
+    probe: Probe
+    init_pid: int
+    signal_init: Callable[[str], None]
+    signal: Callable[[int, str], None]
+
+
+def signal_workload(stage: Stage, pid: int, signame: str) -> None:
+    """Signal a workload straight from the grader, if it is still there: the engine reports a
+    failed `kill` as its own failure, and an init may have taken its child with it."""
+    require(pid in stage.probe.snapshot(), f"CMD (PID {pid}) is gone before the grader's "
+                                           f"SIG{signame} could reach it")
+    stage.signal(pid, signame)
+
+
+def booted_stage(booted) -> Stage:
+    return Stage(booted.program, booted.probe, 1, booted.kill, booted.signal)
+
+
+def exec_stage(ex, program: Program) -> Stage:
+    return Stage(program, ex.probe, program.pid, lambda sig: ex.signal(program.pid, sig), ex.signal)
+
+
+# --- what the kernel says -------------------------------------------------------------------
+def require_child(procs, pid: int, init_pid: int, what: str = "CMD") -> None:
+    """pid must be a live child of the init: the workload really runs under it."""
+    proc = procs.get(pid)
+    require(proc is not None, f"{what} said it was PID {pid}, but no process has that PID")
+    require(pid != init_pid, f"{what} is PID {pid}, the init's own PID: the init exec'd it "
+                             "instead of running it as a child")
+    require(proc.ppid == init_pid, f"{what} (PID {pid}) is a child of PID {proc.ppid}, not of "
+                                   f"the init (PID {init_pid})")
+
+
+# --- the battery ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StatusCase:
+    """A workload judged by the init's exit status alone."""
+    check_id: str
+    label: str            # how the note names it
+    argv: tuple[str, ...]
+    expected: int
+    said: str = ""        # a line CMD prints just before it exits: the init's time runs from it
+
+
+STATUS_CASES = [
+    *(StatusCase("exit-codes", f"CMD {code}", ("sh", "-c", f"exit {code}"), code)
+      for code in EXIT_CODES),
+    *(StatusCase("signal-deaths", f"SIG{name}", ("python3", f"{SUPPORT}/die_by.py", name), code)
+      for name, code in SIGNAL_DEATHS.items()),
+    *(StatusCase("exec-failures", name, (f"{SUPPORT}/{name}",), code)
+      for name, code in EXEC_FAILURES.items()),
+    StatusCase("exits-at-once", "orphan left running",
+               ("python3", f"{SUPPORT}/leaves_daemon.py", str(DAEMON_CODE)), DAEMON_CODE,
+               said=rf"leaving \d+ running, exiting {DAEMON_CODE}"),
+]
+
+
+def exit_statuses(ex, trial: Trial) -> None:
+    """Every status case at once, each in a container of its own: they start side by side
+    (a container takes most of a second to start, run and end), then the grader collects
+    their statuses in turn."""
+    checks = sorted({case.check_id for case in STATUS_CASES})
+    with trial.cases(*checks):
+        booted = [(case, trial.init.boot(ex, list(case.argv))) for case in STATUS_CASES]
+        statuses = {case: status_of(ex, case, b) for case, b in booted}
+    for check_id in checks:
+        judge_statuses(ex, trial, check_id,
+                       {case: status for case, status in statuses.items() if case.check_id == check_id})
+
+
+def status_of(ex, case: StatusCase, booted) -> int | None:
+    """The init's exit status, or None if it was still running when its time was up. The time
+    runs from the container's start: a busy engine may take seconds to start seven at once."""
+    program = booted.program
+    booted.sandbox.wait_running(STARTUP_LIMIT)   # False if it already ended: as good
+    try:
+        if case.said:
+            program.expect_line(case.said, STATUS_LIMIT, "the workload's last line")
+            return program.wait_exit(ex.timeout(case.check_id))
+        return program.wait_exit(STATUS_LIMIT)
+    except CheckFailed:
+        return program.exit_status   # set if it ended before saying what it should
+
+
+def judge_statuses(ex, trial: Trial, check_id: str, statuses: dict[StatusCase, int | None]) -> None:
+    def told(status):
+        return "still running" if status is None else f"exit {status}"
+
+    with trial.case(check_id) as case:
+        case.summary = ", ".join(told(status) if len(statuses) == 1 else f"{c.label}: {told(status)}"
+                                 for c, status in statuses.items())
+        if check_id == "exits-at-once":
+            require(None not in statuses.values(),
+                    f"CMD exited {DAEMON_CODE}, leaving an orphan that runs for a minute, and the "
+                    f"init was still running {ex.timeout(check_id):g} s later")
+        wrong = [f"{c.label}: the init " + ("was still running" if status is None else
+                                            f"exited {status}") + f", not {c.expected}"
+                 for c, status in statuses.items() if status != c.expected]
+        require(not wrong, "; ".join(wrong))
+
+
+def forwarding(ex, trial: Trial) -> None:
+    """One container for four checks: CMD's parent and arguments, the signal state CMD starts
+    with, the init's CPU while nothing happens, and then each signal forwarded."""
+    checks = ("runs-child", "clean-signal-state", "idle-cpu", "forwards-signals")
+    with trial.cases(*checks):
+        booted = trial.init.boot(ex, [f"{SUPPORT}/signal-state", "python3",
+                                      f"{SUPPORT}/catch_signals.py", *ARGUMENTS])
+        prog = booted.program
+        state = prog.expect_line(r"state (\d+) blocked ([0-9a-f]+) ignored ([0-9a-f]+)",
+                                 ex.timeout("clean-signal-state"), "the workload's signal state")
+        # [^\r\n], not ".": "." would take in the line's \r.
+        ready = prog.expect_line(r"catcher (\d+) ready args ([^\r\n]*)", ex.timeout("runs-child"),
+                                 "the workload's ready line")
+        catcher = int(ready.group(1))
+        procs = booted.probe.snapshot()
+
+        real_child = catcher in procs and procs[catcher].ppid == 1 and catcher != 1
+        with trial.case("runs-child") as case:
+            case.summary = "CMD is its child" if real_child else "CMD is not its child"
+            require_child(procs, catcher, 1)
+            args = arguments_reported(ready.group(2))
+            case.summary += ", arguments intact" if args == ARGUMENTS else ", arguments changed"
+            require(args == ARGUMENTS, f"CMD got the arguments {args}, not {ARGUMENTS}")
+
+        with trial.case("clean-signal-state") as case:
+            ignored_mask = int(state.group(3), 16) & ~runtime_ignored(ex)
+            blocked, ignored = signal_names(state.group(2)), signal_names(f"{ignored_mask:x}")
+            case.summary = f"blocked: {listed(blocked)}; ignored: {listed(ignored)}"
+            require(int(state.group(1)) == catcher, "the signal state came from another process")
+            require(real_child, f"CMD (PID {catcher}) is not the init's child")
+            require(not blocked, f"CMD started with these signals blocked: {listed(blocked)}")
+            require(not ignored, f"CMD started with these signals ignored: {listed(ignored)}")
+
+        with trial.case("idle-cpu") as case:
+            share = idle_cpu_share(booted.probe)
+            case.summary = f"{share:.0%} of a CPU"
+            require(share <= IDLE_CPU_LIMIT,
+                    f"while nothing happened for {IDLE_SECONDS:g} s the init used {share:.0%} of "
+                    f"a CPU (at most {IDLE_CPU_LIMIT:.0%})")
+
+        with trial.case("forwards-signals") as case:
+            require(real_child, f"CMD (PID {catcher}) is not the init's child")
+            missing, ending = send_each_signal(ex, booted)
+            leaked = [name for name in FORWARDED if name in reported_signals(prog, "helper")]
+            case.summary = f"{len(FORWARDED) - len(missing)} of {len(FORWARDED)} reached CMD"
+            if leaked:
+                case.summary += f", {len(leaked)} its helper too"
+            require(not missing, f"CMD never got SIG{', SIG'.join(missing)} from the init{ending}")
+            require(not leaked, f"SIG{', SIG'.join(leaked)} also reached a helper in CMD's "
+                                "process group: forward to CMD's PID, not its group")
+
+
+def runtime_ignored(ex) -> int:
+    """The signals every container starts with ignored, as the long-lived container's PID 1
+    shows: a Docker engine started from a shell that ignores some passes them on to every
+    container. No init put them there, so none is held against one."""
+    status = ex.probe.read_file("/proc/1/status", 8192) or ""
+    mask = re.search(r"^SigIgn:\s*([0-9a-f]+)$", status, re.M)
+    return int(mask.group(1), 16) if mask else 0
+
+
+def arguments_reported(text: str):
+    """The workload's arguments, as it printed them (JSON), or the raw text if that is garbled."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def idle_cpu_share(probe: Probe) -> float:
+    """The share of one CPU PID 1 used while the grader waited and nothing happened."""
+    before, start = probe.get(1), time.monotonic()
+    time.sleep(IDLE_SECONDS)
+    after, elapsed = probe.get(1), time.monotonic() - start
+    require(before is not None and after is not None, "PID 1 is gone")
+    return (after.cpu_ticks - before.cpu_ticks) / CLOCK_TICKS / elapsed
+
+
+def send_each_signal(ex, booted) -> tuple[list[str], str]:
+    """docker kill each signal in turn, waiting for CMD to report it from PID 1 before the
+    next; return the ones CMD never reported, and how the container ended if it did."""
+    prog = booted.program
+    deadline = time.monotonic() + FORWARDING_BUDGET
+    for name in FORWARDED:
+        if prog.exit_status is not None:
+            break
+        booted.kill(name)
+        wait = max(0.2, min(ex.timeout("forwards-signals"), deadline - time.monotonic()))
+        try:
+            prog.expect_line(rf"catcher got SIG{name} from 1", wait)
+        except CheckFailed:
+            pass   # judged below from all it printed: a late report still counts
+    got = reported_signals(prog, "catcher")
+    ending = "" if prog.exit_status is None else \
+        f" (the container ended with status {prog.exit_status} along the way)"
+    return [name for name in FORWARDED if name not in got], ending
+
+
+def reported_signals(prog: Program, who: str) -> set[str]:
+    """The signals `who` (catcher or helper) said it got from PID 1, the init."""
+    return {m.group(1) for line in prog.lines()
+            if (m := re.fullmatch(rf"{who} got SIG(\w+) from 1", line.strip()))}
+
+
+def survives_term(ex, trial: Trial) -> None:
+    with trial.case("survives-term") as case:
+        booted = trial.init.boot(ex, ["python3", f"{SUPPORT}/ignores_term.py"])
+        pid = int(booted.program.expect_line(r"ignoring SIGTERM (\d+)", ex.timeout("survives-term"),
+                                             "the workload's ready line").group(1))
+        require_child(booted.probe.snapshot(), pid, 1)
+        booted.kill("TERM")
+        time.sleep(TERM_WATCH)
+        if not booted.sandbox.running():
+            status = booted.program.wait_exit(ex.timeout("survives-term"))
+            case.summary = f"exit {status}"
+            require(False, f"after SIGTERM the init exited with status {status}, and CMD, which "
+                           "ignores SIGTERM, went with it")
+        proc = booted.probe.get(pid)
+        case.summary = "CMD running after SIGTERM" if proc and proc.state != "Z" else "CMD killed"
+        require(proc is not None and proc.state != "Z",
+                f"CMD, which ignores SIGTERM, was gone {ms(TERM_WATCH)} after SIGTERM")
+
+
+def reaps_orphans(ex, trial: Trial) -> None:
+    with trial.case("reaps-orphans") as case:
+        booted = trial.init.boot(ex, ["python3", f"{SUPPORT}/orphans.py", str(ORPHANS)])
+        workload, orphans = orphans_ready(ex, booted.program, "reaps-orphans")
+        late = coalesced_orphan_exits(booted_stage(booted), workload, orphans)
+        case.summary = f"{ORPHANS - len(late)} of {ORPHANS} reaped in time"
+        require_in_time(late)
+
+
+def subreaper(ex, trial: Trial) -> None:
+    with trial.case("subreaper") as case:
+        program = trial.init.exec(ex, ["python3", f"{SUPPORT}/orphans.py", str(ORPHANS),
+                                       str(SUBREAPER_CODE)])
+        stage = exec_stage(ex, program)
+        workload, orphans = orphans_ready(ex, program, "subreaper")
+        late = coalesced_orphan_exits(stage, workload, orphans)
+        case.summary = f"{ORPHANS - len(late)} of {ORPHANS} reaped in time"
+        require_in_time(late)
+        signal_workload(stage, workload, "USR1")   # its cue to exit SUBREAPER_CODE
+        status = program.wait_exit(ex.timeout("subreaper"))
+        case.summary += f", exit {status}"
+        require(status == SUBREAPER_CODE, f"CMD exited {SUBREAPER_CODE}, the init {status}")
+
+
+def orphans_ready(ex, program: Program, check_id: str) -> tuple[int, list[int]]:
+    ready = program.expect_line(r"orphans ready (\d+) ([\d ]+)", ex.timeout(check_id),
+                                "the workload's ready line")
+    return int(ready.group(1)), [int(pid) for pid in ready.group(2).split()]
+
+
+def coalesced_orphan_exits(stage: Stage, workload: int, orphans: list[int]) -> dict[int, float]:
+    """Stop the init, let every orphan exit, continue the init: one SIGCHLD for them all.
+    Returns the orphans that stayed zombies longer than REAP_LIMIT after the init continued,
+    with how long (a lower bound)."""
+    probe, init = stage.probe, stage.init_pid
+    require_child(probe.snapshot(), workload, init)
+    require_adopted(probe, orphans, init)
+
+    stage.signal_init("STOP")
+    stopped = probe.wait_for(lambda procs: init in procs and procs[init].state == "T", timeout=2)
+    require(stopped is not None, "the init did not stop on SIGSTOP")
+    signal_workload(stage, workload, "USR1")   # it lets all its orphans exit at once
+    exited = probe.wait_for(lambda procs: all(pid not in procs or procs[pid].state == "Z"
+                                              for pid in orphans), timeout=5)
+    require(exited is not None, "the orphans did not exit while the init was stopped")
+    stop_seen = probe.first_time(init, lambda p: p.state == "T")
+
+    stage.signal_init("CONT")
+    probe.wait_for(lambda procs: init not in procs or procs[init].state != "T", timeout=2)
+    continued = probe.first_time(init, lambda p: p.state != "T", after=stop_seen)
+    require(continued is not None, "the init did not continue after SIGCONT")
+    probe.wait_for(lambda procs: not any(pid in procs for pid in orphans), timeout=REAP_LIMIT + 1)
+    # span[1] is the last poll that saw the zombie and continued the first that saw the init
+    # run again: their difference can only understate how long the zombie waited.
+    stayed = {pid: span[1] - continued for pid in orphans if (span := probe.zombie_span(pid))}
+    return {pid: t for pid, t in stayed.items() if t > REAP_LIMIT}
+
+
+def require_adopted(probe: Probe, orphans: list[int], init: int) -> None:
+    adopted = probe.wait_for(lambda procs: all(pid in procs and procs[pid].ppid == init
+                                               for pid in orphans), timeout=2)
+    if adopted is None:
+        procs = probe.snapshot()
+        parents = Counter(procs[pid].ppid for pid in orphans if pid in procs)
+        adopter, count = parents.most_common(1)[0] if parents else (None, 0)
+        where = f"PID {adopter} ({procs[adopter].comm})" if adopter in procs else f"PID {adopter}"
+        require(False, f"{count} of {ORPHANS} orphans were adopted by {where}, not by the init "
+                       f"(PID {init})" + ("" if init == 1 else ": it is not a child subreaper"))
+
+
+def require_in_time(late: dict[int, float]) -> None:
+    worst = sorted(late.items(), key=lambda item: -item[1])[:3]
+    require(not late, f"{len(late)} of {ORPHANS} orphans stayed zombies longer than "
+                      f"{ms(REAP_LIMIT)} after the init ran again, e.g. "
+                      + ", ".join(f"PID {pid} for {ms(t)}" for pid, t in worst))
+
+
+BATTERY = [exit_statuses, forwarding, survives_term, reaps_orphans, subreaper]
+# Each of these boots containers of its own; the subreaper case runs under docker exec in the
+# exercise's long-lived container, shared by both inits.
+BOOTED = [workload for workload in BATTERY if workload is not subreaper]
+
+
+def run_battery(ex, init, workloads=BATTERY, cancelled: threading.Event | None = None) -> Trial:
+    """The workloads under one init, each in containers of its own, removed straight after."""
+    trial = Trial(init)
+    for workload in workloads:
+        if cancelled is not None and cancelled.is_set():
+            break
+        try:
+            workload(ex, trial)
+        finally:
+            ex.stop_programs()
+    return trial
+
+
+def run_both(ex) -> tuple[Trial, Trial]:
+    """The learner's battery and tini's, side by side: most of a workload's time is the
+    container engine's, so two run in about the time of one. tini's runs in a thread with an
+    Exercise of its own (its own programs and containers, so the two never meet); the subreaper
+    cases run after, one at a time, as they share the long-lived container."""
+    beside = ex.sibling()
+    cancelled = threading.Event()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reference_run = pool.submit(run_battery, beside, TINI, BOOTED, cancelled)
+        try:
+            yours = run_battery(ex, MINI_INIT, BOOTED)
+        except BaseException:
+            cancelled.set()   # Ctrl-C, or the grader failing: tini's side stops at its next case
+            raise
+        reference = reference_run.result()
+    for trial in (yours, reference):
+        trial.outcomes.update(run_battery(ex, trial.init, [subreaper]).outcomes)
+    return yours, reference
+
+
+@exercise("mini_init.py")
+def mini_init(ex):
+    yours, reference = run_both(ex)
+    for spec in ex.spec.checks:
+        if spec.id not in yours.outcomes or spec.id not in reference.outcomes:
+            raise InfraError(f"lab bug: the battery never judged {spec.id}")
+        mine, theirs = yours.outcomes[spec.id], reference.outcomes[spec.id]
+        with ex.check(spec.id) as check:
+            check.note(f"yours: {mine.described} | tini: {theirs.described}")
+            require(mine.passed, mine.observed)

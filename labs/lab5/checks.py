@@ -1,0 +1,295 @@
+"""Lab 5's graded scenarios: running out of PIDs, and the limits that decide when.
+
+Every program runs under the lab's trusted harness (support/harness.py), booted as the
+container's own command (or as PID 1 of a fresh PID namespace), which starts the program when
+told and reports what it left behind. The counts a program prints are checked against the kernel:
+the free PIDs come from pid_max and the PIDs the kernel handed out, or from the container's pids
+cgroup (pids.max, pids.current), and pids.peak shows how many of its children really lived at
+once. Nothing is timed except pool.py's overall bound; whether pool.py waits or spins when every
+PID is held is seen with its children stopped, from the cgroup's count of refused forks.
+"""
+import os
+import re
+import secrets
+import time
+
+from grader.errors import CheckFailed, InfraError
+from grader.exercise import exercise, require
+
+SUPPORT = "/opt/zombielab/lab"
+HARNESS = ["python3", "-I", f"{SUPPORT}/harness.py"]
+PIDNS_SHELL = f"{SUPPORT}/pidns-shell"   # also what the harness runs a namespace's programs in
+PIDS_CGROUP = "/sys/fs/cgroup/pids"
+PER_NAMESPACE_PID_MAX = (6, 14)   # kernel.pid_max per PID namespace since Linux 6.14
+RESERVED_PIDS = 300               # after a wrap-around, PIDs are handed out from 300 up
+
+EXHAUST_PIDS = 24                 # exhaust.py's pids limit
+SERVICE_PIDS = 100000             # pid_max.conf: processes the service runs at once
+POOL_PIDS = 32
+POOL_TASKS = 2000
+STATUS_TASKS = POOL_TASKS         # the run in which the grader kills a task's child
+POOL_SECONDS = 25                 # pool.py's time bound, not counting the grader's freeze
+FREEZE_WATCH = 0.5                # how long pool.py is watched with every PID held
+
+
+# --- the kernel ------------------------------------------------------------------------------
+def kernel_release(ex) -> str:
+    """The release of the kernel the lab's containers run on. ZOMBIELAB_KERNEL_RELEASE pretends
+    another one, to show how an older kernel is graded."""
+    override = os.environ.get("ZOMBIELAB_KERNEL_RELEASE")
+    if override:
+        return override
+    code, output = ex.sandbox.exec_output("uname", "-r")
+    if code != 0:
+        raise InfraError("could not read the kernel release in the lab container")
+    return output.strip()
+
+
+def pid_max_unsupported(ex) -> str | None:
+    """Why this kernel cannot run the per-namespace pid_max checks, or None if it can."""
+    release = kernel_release(ex)
+    if tuple(int(n) for n in re.findall(r"\d+", release)[:2]) < PER_NAMESPACE_PID_MAX:
+        return (f"kernel {release} has one kernel.pid_max for the whole machine; a namespace "
+                "has its own only since Linux 6.14")
+    return None
+
+
+def small_pid_max(ex) -> int:
+    """100 above the kernel's smallest pid_max, max(301, 8 x possible CPUs)."""
+    code, output = ex.sandbox.exec_output("cat", "/sys/devices/system/cpu/possible")
+    if code != 0:
+        raise InfraError("could not read the possible CPUs in the lab container")
+    cpus = sum(int(b) - int(a) + 1 if b else 1
+               for a, _, b in (part.partition("-") for part in output.strip().split(",")))
+    return max(RESERVED_PIDS + 1, 8 * cpus) + 100
+
+
+# --- a program under the harness ----------------------------------------------------------
+class Harnessed:
+    """One program run under the harness in a booted container of its own (with `pid_max`:
+    inside pidns-shell, in a fresh PID namespace where the harness sets that pid_max)."""
+
+    def __init__(self, ex, command: list[str], pids: int | None = None, pid_max: int | None = None):
+        argv = [*HARNESS, *(["--pid-max", str(pid_max)] if pid_max else []), "--", *command]
+        self.booted = ex.boot(command=argv, pids=pids)
+        self.prog = self.booted.program
+        self.name = command[1]
+        self.token = secrets.token_hex(8)
+        self._await("ready", 15, token=False)
+        self.probe = self.booted.probe
+        self.events_before = self.refused_forks()
+        self.last_pid_before = self.probe.last_pid()
+
+    def _await(self, pattern: str, timeout: float, token: bool = True) -> re.Match:
+        """A line of the harness; its silence is the grader's failure, not the learner's."""
+        mark = f"harness {self.token}" if token else "harness"
+        try:
+            return self.prog.expect_line(rf"{mark} {pattern}", timeout)
+        except CheckFailed as failure:
+            raise InfraError(f"the lab's harness did not answer: {failure}") from failure
+
+    def cgroup(self, name: str) -> str:
+        text = self.probe.read_file(f"{PIDS_CGROUP}/{name}", 4096)
+        if text is None:
+            raise InfraError(f"cannot read the container's {PIDS_CGROUP}/{name}")
+        return text
+
+    def refused_forks(self) -> int:
+        """Forks the pids cgroup has refused so far (pids.events, "max N")."""
+        return int(re.search(r"^max (\d+)", self.cgroup("pids.events"), re.M).group(1))
+
+    def go(self) -> None:
+        self.prog.send_line(f"go {self.token}")
+        started = self._await(r"started pid=(\d+) pid_max=(\d+)", 15)
+        self.pid, self.pid_max = int(started.group(1)), int(started.group(2))
+
+    def command(self, word: str, answer: str, timeout: float = 15) -> re.Match:
+        self.prog.send_line(word)
+        return self._await(answer, timeout)
+
+    def wait_end(self, timeout: float) -> None:
+        """Wait until the program has ended; the harness's report of it, and the cgroup's."""
+        ended = (rf"harness {self.token} (?:ended status=(-?\d+) zombies=(\d+) running=(\d+)"
+                 rf"|broken status=-?\d+)")
+        # Already printed, if the program ended before an answer the grader waited for.
+        end = next(filter(None, (re.fullmatch(ended, line.strip()) for line in self.prog.lines())), None)
+        if end is None:
+            try:
+                end = self.prog.expect_line(ended, timeout)
+            except CheckFailed:
+                raise CheckFailed(f"{self.name} was still running {timeout:g} s after it started") from None
+        if end.group(1) is None:
+            raise InfraError("the harness of the fresh PID namespace failed: "
+                             + " | ".join(self.prog.lines()[-5:]))
+        self.status, self.zombies, self.running = map(int, end.groups())
+        self.peak = int(self.cgroup("pids.peak"))
+        self.current = int(self.cgroup("pids.current"))   # the harness and the probe only, now
+        self.limit = self.cgroup("pids.max").strip()
+        self.refused = self.refused_forks() - self.events_before
+        self.pids_handed_out = self.probe.last_pid() - self.last_pid_before
+        self.lines = [line.strip() for line in self.prog.lines()]
+        self.prog.send_line("quit")
+
+    def printed(self, pattern: str) -> re.Match | None:
+        return next(filter(None, (re.fullmatch(pattern, line) for line in self.lines)), None)
+
+
+# --- exhaust.py -----------------------------------------------------------------------------
+FORK_FAILED = r"fork failed after (\d+) children: (\w+)"
+
+
+@exercise("exhaust.py")
+def exhaust(ex):
+    runs = []
+    unsupported = pid_max_unsupported(ex)
+    if unsupported:
+        ex.skip("counts-pidns", unsupported)
+    else:
+        run = exhaust_run(ex, pid_max=small_pid_max(ex))
+        runs.append(run)
+        if run.pid >= RESERVED_PIDS:
+            raise InfraError(f"lab bug: exhaust.py got PID {run.pid} in a fresh namespace")
+        with ex.check("counts-pidns"):
+            # Nothing else runs there: every PID above the program's own, below pid_max, is free
+            # (PIDs below 300 are not handed out again after the wrap-around).
+            free = run.pid_max - 1 - run.pid
+            judge_count(run, free, f"pid_max is {run.pid_max} and exhaust.py is PID {run.pid}, "
+                                   f"so {free} PIDs were free")
+    run = exhaust_run(ex, pids=EXHAUST_PIDS)
+    runs.append(run)
+    with ex.check("counts-cgroup"):
+        # pids.current now counts the harness and the probe: the rest of the limit was free.
+        free = int(run.limit) - run.current - 1
+        judge_count(run, free, f"the pids limit is {run.limit} and {run.current + 1} processes "
+                               f"(the grader's and exhaust.py) held PIDs, so {free} were free")
+        require(run.refused > 0, "the pids cgroup never refused a fork")
+    with ex.check("reaps-them-all"):
+        for run in runs:
+            judge_reaping(run)
+
+
+def exhaust_run(ex, pids: int | None = None, pid_max: int | None = None) -> Harnessed:
+    run = Harnessed(ex, ["python3", "exhaust.py"], pids=pids, pid_max=pid_max)
+    run.go()
+    run.wait_end(ex.timeout("counts-cgroup"))
+    return run
+
+
+def judge_count(run: Harnessed, free: int, why: str) -> None:
+    line = run.printed(FORK_FAILED)
+    require(line, f'no "fork failed after <n> children: <ERRNO>" line (exit status {run.status})')
+    count, name = int(line.group(1)), line.group(2)
+    require(name == "EAGAIN", f"it printed {name}; fork fails with EAGAIN when no PID is free")
+    require(count == free, f"it counted {count} children, but {why}")
+    together = run.peak - run.current - 1
+    require(together >= count, f"it reported {count} children, but at most {together} of its "
+                               "children were alive at once (pids.peak)")
+
+
+def judge_reaping(run: Harnessed) -> None:
+    require(run.zombies == 0 and run.running == 0,
+            f"when exhaust.py ended (pids limit {run.limit}, pid_max {run.pid_max}), "
+            f"{run.zombies} zombies and {run.running} running children of it were left to PID 1")
+    require(run.printed(r"reaped \d+"), f'no "reaped <n>" line (exit status {run.status})')
+    require(run.status == 0, f"exhaust.py exited with status {run.status}")
+
+
+# --- pid_max.conf ---------------------------------------------------------------------------
+# In a fresh namespace: pid_max starts small, the learner's file is applied by sysctl -p as the
+# namespace's root (uid 1000 outside), then pid_max is read back.
+APPLY = ('sysctl -q -w kernel.pid_max="$1" || exit 99; sysctl -p "$2" 2>&1; echo "exit $?"; '
+         'cat /proc/sys/kernel/pid_max')
+
+
+@exercise("pid_max.conf")
+def pid_max_conf(ex):
+    unsupported = pid_max_unsupported(ex)
+    if unsupported:
+        for check in ex.spec.checks:
+            ex.skip(check.id, unsupported)
+        return
+    start = small_pid_max(ex)
+    code, output = ex.sandbox.exec_output(PIDNS_SHELL, "sh", "-c", APPLY, "sh", str(start), "pid_max.conf")
+    lines = output.strip().splitlines()
+    if code == 99 or len(lines) < 2 or not re.fullmatch(r"exit \d+", lines[-2]):
+        raise InfraError(f"could not apply pid_max.conf in a fresh namespace: {output!r}")
+    status, value, said = int(lines[-2].split()[1]), int(lines[-1]), lines[:-2]
+    errors = [line for line in said if line.startswith("sysctl:")]
+    keys = {line.partition(" = ")[0].replace("/", ".") for line in said if " = " in line and line not in errors}
+    keys |= {key.replace("/", ".") for line in errors for key in re.findall(r'key "([^"]+)"', line)}
+    with ex.check("applies-cleanly"):
+        # A key written "-key = value" asks sysctl to ignore its error: it is only reported.
+        refused = [line for line in errors if not line.endswith(", ignoring")]
+        require(status == 0 and not refused,
+                f"sysctl -p pid_max.conf exited with {status}: {' | '.join(refused) or 'no message'}")
+    with ex.check("fits-service"):
+        needed = SERVICE_PIDS + RESERVED_PIDS
+        require(value >= needed, f"after sysctl -p, kernel.pid_max is {value} (it was {start}); "
+                                 f"{SERVICE_PIDS} processes at once need at least {needed}")
+    with ex.check("only-pid-max"):
+        require(keys == {"kernel.pid_max"},
+                f"sysctl -p set or tried: {', '.join(sorted(keys)) or 'no key at all'}")
+
+
+# --- pool.py --------------------------------------------------------------------------------
+@exercise("pool.py")
+def pool(ex):
+    run = pool_until_full(ex, POOL_TASKS)
+    before = run.refused_forks()
+    time.sleep(FREEZE_WATCH)
+    retried = run.refused_forks() - before
+    run.command("thaw", "thawed")
+    frozen_for = time.monotonic() - run.froze
+    run.wait_end(ex.timeout("all-done"))
+    took = time.monotonic() - run.began - frozen_for
+
+    with ex.check("all-done") as notes:
+        notes.note(f"took {took:.1f} s (not counting {frozen_for:.1f} s frozen by the grader); "
+                   f"the pids cgroup refused {run.refused} forks")
+        require(run.status == 0 and run.printed(f"done {POOL_TASKS}"),
+                f'no "done {POOL_TASKS}" line, or not exit status 0 (it was {run.status})')
+        require(run.pids_handed_out > POOL_TASKS,
+                f"the kernel handed out {run.pids_handed_out} PIDs while it ran, fewer than "
+                f"{POOL_TASKS} tasks need")
+        require(took <= POOL_SECONDS, f"it took {took:.1f} s")
+    with ex.check("survives-eagain"):
+        require(run.refused > 0, f"fork never failed: pool.py never used all {POOL_PIDS} PIDs of "
+                                 "its limit")
+        require(run.status == 0, f"after fork failed with EAGAIN, pool.py exited with status {run.status}")
+    with ex.check("waits-when-full"):
+        require(run.alive and int(run.frozen.group(1)) > 0 and run.frozen.group(2) == "yes",
+                "pool.py never held every PID of its limit with its children"
+                if run.alive else "pool.py had ended before it ever filled its pids limit")
+        require(retried == 0, f"with every PID held by its (stopped) children, pool.py tried "
+                              f"fork {retried} times in {FREEZE_WATCH:g} s instead of waiting")
+    with ex.check("leaves-no-zombies"):
+        require(run.zombies == 0 and run.running == 0,
+                f"when pool.py ended, {run.zombies} zombies and {run.running} running children "
+                "of it were left to PID 1")
+
+    # Again, with one task's child killed by the grader while stopped: its status is wrong.
+    failing = pool_until_full(ex, STATUS_TASKS)
+    killed = failing.command("kill", r"killed pid=(\d+|none)").group(1)
+    failing.command("thaw", "thawed")
+    failing.wait_end(ex.timeout("checks-statuses"))
+    with ex.check("checks-statuses"):
+        require(killed != "none", "pool.py had no running child for the grader to kill")
+        require(failing.printed(r"task \d+ exited with -9"),
+                f'no "task <i> exited with -9" line for the child the grader killed (PID {killed})')
+        require(not failing.printed(rf"done {STATUS_TASKS}") and failing.status != 0,
+                f"with a task killed, pool.py still said done or exited 0 (status {failing.status})")
+
+
+def pool_until_full(ex, tasks: int) -> Harnessed:
+    """pool.py under its pids limit, once fork has failed, with its children stopped by the
+    harness: run.frozen is the harness's answer (stopped children, cgroup full)."""
+    run = Harnessed(ex, ["python3", "pool.py", str(tasks)], pids=POOL_PIDS)
+    run.began = time.monotonic()
+    run.go()
+    full = run.probe.wait_for(lambda procs: run.pid not in procs or procs[run.pid].state == "Z"
+                              or run.refused_forks() > run.events_before,
+                              timeout=ex.timeout("all-done"))
+    run.alive = full is not None and run.pid in full and full[run.pid].state != "Z"
+    run.froze = time.monotonic()
+    run.frozen = run.command("freeze", r"frozen stopped=(\d+) full=(yes|no)")
+    return run

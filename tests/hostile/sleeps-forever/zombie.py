@@ -1,0 +1,4 @@
+# Never prints, never exits.
+import time
+
+time.sleep(10**6)

@@ -1,0 +1,159 @@
+"""Lab 4 beyond what tests/test_labs.py checks for every lab (the reference's full marks, each
+buggy init and spoof failing exactly its Fails, every check failed by some mistake): tini itself
+passes the whole battery, since a case tini fails is a bug in the battery; each check shows the
+learner's result beside tini's; the timing checks hold under load both ways, workload by
+workload (a whole grading runs the battery twice, too slow to repeat ten times); and the
+handout's two central demos show what they claim on real containers of the lab images."""
+import os
+import re
+import socket
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from conftest import busy_cores, faulty_submission, grade_reference
+from grader import labspec
+from grader.exercise import Exercise
+from grader.grade import Containers
+from grader.sandbox import IMAGES, LABEL, OWNER_LABEL
+
+LAB = labspec.load("lab4")
+SPEC = LAB.spec.exercises[0]
+CHECKS = LAB.scenarios["mini_init.py"].__globals__   # the lab's checks.py, as the grader loaded it
+CHECK_IDS = {c.id for c in SPEC.checks}
+DEMOS = LAB.folder / "demos"
+RUNS = 10
+
+
+def battery(client, init, files: dict[str, Path], workloads=None):
+    """Run the battery (or some of its workloads) against one init, outside grade(): the tini
+    side needs no learner file at all."""
+    with Containers(client, LAB, files) as containers:
+        ex = Exercise(SPEC, containers, LAB.spec.image, LAB.limits.output_kb * 1024)
+        try:
+            return CHECKS["run_battery"](ex, init, workloads or CHECKS["BATTERY"])
+        finally:
+            ex.stop_programs()
+
+
+def failures(trial) -> dict[str, str]:
+    return {check_id: o.observed for check_id, o in trial.outcomes.items() if not o.passed}
+
+
+# --- grading ----------------------------------------------------------------------------------
+def test_every_check_shows_the_learners_result_beside_tinis(client, tmp_path):
+    result = grade_reference(client, "lab4", tmp_path)
+    assert result.score == result.max_score == LAB.spec.max_score
+    notes = {r.id: r.notes for r in result.results}
+    assert all(len(n) == 1 and re.fullmatch(r"yours: .+ \| tini: .+", n[0]) for n in notes.values()), notes
+    # the reference does what tini does, word for word (CPU use is a measurement: it may differ)
+    assert all(n[0].partition(" | ")[0].removeprefix("yours: ") ==
+               n[0].partition(" | ")[2].removeprefix("tini: ")
+               for check_id, n in notes.items() if check_id != "idle-cpu"), notes
+
+
+def test_tini_passes_the_whole_battery(client):
+    trial = battery(client, CHECKS["TINI"], {})
+    assert set(trial.outcomes) == CHECK_IDS
+    assert failures(trial) == {}
+
+
+# --- timing under load ------------------------------------------------------------------------
+def timed_workloads():
+    """The workloads whose checks measure time: the orphans (200 ms after SIGCONT, and under
+    docker exec), idle CPU and signals (the forwarding container), a CMD that must outlive
+    SIGTERM for a second, and an init that must exit within 3 s of CMD."""
+    return [CHECKS[name] for name in ("forwarding", "survives_term", "reaps_orphans", "subreaper",
+                                      "exit_statuses")]
+
+
+def test_reference_passes_timing_checks_ten_runs_in_a_row_under_load(client):
+    files = {"mini_init.py": LAB.folder / "solution" / "mini_init.py"}
+    with busy_cores():
+        for run in range(RUNS):
+            trial = battery(client, CHECKS["MINI_INIT"], files, timed_workloads())
+            assert failures(trial) == {}, f"run {run + 1} of {RUNS}"
+
+
+def test_tini_passes_timing_checks_under_load(client):
+    with busy_cores():
+        for run in range(3):
+            trial = battery(client, CHECKS["TINI"], {}, timed_workloads())
+            assert failures(trial) == {}, f"run {run + 1}"
+
+
+@pytest.mark.parametrize("case, workload, check", [
+    ("reaps-orphans/one-wait-per-sigchld", "reaps_orphans", "reaps-orphans"),
+    ("reaps-orphans/blocks-in-waitpid", "reaps_orphans", "reaps-orphans"),
+    ("idle-cpu/busy-polls", "forwarding", "idle-cpu"),
+    ("survives-term/exits-on-term", "survives_term", "survives-term"),
+    ("exits-at-once/waits-for-all-children", "exit_statuses", "exits-at-once"),
+])
+def test_timing_mistakes_fail_every_time_under_load(client, tmp_path, case, workload, check):
+    patch = LAB.folder / "buggy" / f"{case}.patch"
+    with busy_cores():
+        for run in range(3):
+            folder, _, _ = faulty_submission(LAB, patch, tmp_path / str(run))
+            trial = battery(client, CHECKS["MINI_INIT"], {"mini_init.py": folder / "mini_init.py"},
+                            [CHECKS[workload]])
+            assert not trial.outcomes[check].passed, f"run {run + 1}: {check} passed"
+
+
+# --- the handout's demos, on real containers of the lab images --------------------------------
+def demo_container(client, variant: str, *argv: str):
+    """A detached container of a lab image running a demo (the demos mounted as in make labN),
+    labelled like the grader's so that a leftover is caught by the suite."""
+    return client.containers.run(
+        IMAGES[variant], ["python3", *argv], detach=True, name=f"zombielab-demo-{uuid.uuid4().hex[:8]}",
+        volumes={str(DEMOS): {"bind": "/lab/demos", "mode": "ro"}}, network_mode="none",
+        labels={LABEL: "1", OWNER_LABEL: f"{socket.gethostname()}:{os.getpid()}"})
+
+
+def wait_for_log(container, pattern: str, timeout: float = 20) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        logs = container.logs().decode()
+        if re.search(pattern, logs, re.M):
+            return logs
+        time.sleep(0.1)
+    raise AssertionError(f"no {pattern!r} in the demo's output: {container.logs().decode()!r}")
+
+
+@pytest.mark.parametrize("variant", ["noinit", "tini"])
+def test_zombie_demo_grows_without_an_init_and_stays_at_zero_under_tini(client, variant):
+    rounds = 5
+    container = demo_container(client, variant, "/lab/demos/pid1_zombies.py",
+                               "--rounds", str(rounds), "--interval", "0.3")
+    try:
+        assert container.wait(timeout=60)["StatusCode"] == 0
+        logs = container.logs().decode()
+    finally:
+        container.remove(force=True)
+    counts = [int(n) for n in re.findall(r"zombies in this container: (\d+)", logs)]
+    left = int(re.search(r"done: (\d+) zombies left", logs).group(1))
+    if variant == "noinit":
+        assert "PID 1 is python3" in logs
+        assert counts == list(range(1, rounds + 1)) and left == rounds, logs
+    else:
+        assert "PID 1 is tini" in logs
+        assert counts == [0] * rounds and left == 0, logs
+
+
+@pytest.mark.parametrize("variant, grace_used, status", [("noinit", True, 137), ("tini", False, 143)])
+def test_docker_stop_waits_the_grace_period_without_an_init_and_not_under_tini(
+        client, variant, grace_used, status):
+    grace = 2
+    container = demo_container(client, variant, "/lab/demos/pid1_signals.py", "--sleep", "600")
+    try:
+        wait_for_log(container, r"^PID \d+ sleeping")
+        started = time.monotonic()
+        container.stop(timeout=grace)
+        took = time.monotonic() - started
+        container.reload()
+        exit_code = container.attrs["State"]["ExitCode"]
+    finally:
+        container.remove(force=True)
+    assert exit_code == status   # 137: SIGKILL after the grace period; 143: SIGTERM, forwarded
+    assert (took >= grace) == grace_used, f"docker stop took {took:.1f} s"
