@@ -71,3 +71,25 @@ def test_hostile_zombie_py_gets_zero_and_reaper_py_full_marks(tmp_path, case):
         file = test["name"].split(":")[0]
         scores[file] = scores.get(file, 0) + test["score"]
     assert scores == {"zombie.py": 0, "reaper.py": points("reaper.py")}, run.stdout[-3000:]
+
+
+def test_a_batch_with_the_whole_corpus_grades_every_good_submission(tmp_path):
+    """The corpus among three good students, two graders side by side: a fork bomb or a flood
+    in one grader's container must not cost a neighbour a point."""
+    klass, out = tmp_path / "class", tmp_path / "RESULTS"
+    good = ["good-1", "good-2", "good-3"]
+    for student in good:
+        shutil.copytree(LAB.folder / "solution", klass / student)
+    for case in REASONS:
+        (klass / case).mkdir(parents=True)
+        shutil.copy(HOSTILE / case / "zombie.py", klass / case / "zombie.py")
+
+    run = subprocess.run([sys.executable, "-m", "grader", "batch", "lab3", klass, "--out", out,
+                          "--only", "zombie.py", "--workers", "2"], cwd=ROOT,
+                         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
+
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    scores = {p.parent.name: json.loads(p.read_text())["score"]
+              for p in (out / "gradescope").glob("*/results.json")}
+    assert scores == {**{student: points("zombie.py") for student in good},
+                      **{case: 0 for case in REASONS}}
