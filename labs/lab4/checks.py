@@ -60,9 +60,8 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
 
 
-def signal_names(mask_hex: str) -> list[str]:
-    """The names in a /proc status mask (bit N-1 is signal N), e.g. 0000000000001000 -> [PIPE]."""
-    mask = int(mask_hex, 16)
+def signal_names(mask: int) -> list[str]:
+    """The names in a /proc status mask (bit N-1 is signal N), e.g. 0x1000 -> [PIPE]."""
     names = []
     for number in range(1, 65):
         if mask & (1 << (number - 1)):
@@ -279,8 +278,8 @@ def forwarding(ex, trial: Trial) -> None:
             require(args == ARGUMENTS, f"CMD got the arguments {args}, not {ARGUMENTS}")
 
         with trial.case("clean-signal-state") as case:
-            ignored_mask = int(state.group(3), 16) & ~runtime_ignored(ex)
-            blocked, ignored = signal_names(state.group(2)), signal_names(f"{ignored_mask:x}")
+            blocked = signal_names(int(state.group(2), 16))
+            ignored = signal_names(int(state.group(3), 16) & ~runtime_ignored(ex))
             case.summary = f"blocked: {listed(blocked)}; ignored: {listed(ignored)}"
             require(int(state.group(1)) == catcher, "the signal state came from another process")
             require(real_child, f"CMD (PID {catcher}) is not the init's child")
