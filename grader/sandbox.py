@@ -111,12 +111,24 @@ def remove_strays(client: docker.DockerClient) -> int:
         owner_host, _, pid = labels.get(OWNER_LABEL, ":").partition(":")
         if owner_host != host or (pid.isdigit() and _alive(int(pid))):
             continue
-        try:
-            container.remove(force=True)
-        except docker.errors.NotFound:
-            continue
-        removed += 1
+        if force_remove(container):
+            removed += 1
     return removed
+
+
+def force_remove(container) -> bool:
+    """Remove a container, tolerating another process removing it at the same moment
+    (a killed batch's graders clean up while the next batch sweeps for strays).
+    True if this call removed it."""
+    try:
+        container.remove(force=True)
+    except docker.errors.NotFound:
+        return False
+    except docker.errors.APIError as exc:
+        if exc.status_code == 409 and "already in progress" in str(exc):
+            return False
+        raise
+    return True
 
 
 def _alive(pid: int) -> bool:
@@ -239,7 +251,7 @@ class Sandbox:
 
     def _remove_by_name(self, name: str) -> None:
         try:
-            self.client.containers.get(name).remove(force=True)
+            force_remove(self.client.containers.get(name))
         except docker.errors.NotFound:
             pass
 
@@ -248,10 +260,7 @@ class Sandbox:
 
     def remove(self) -> None:
         if self.container is not None:
-            try:
-                self.container.remove(force=True)
-            except docker.errors.NotFound:
-                pass
+            force_remove(self.container)
             self.container = None
 
     @property

@@ -3,6 +3,7 @@
 Every check here runs a command in a grader.sandbox.Sandbox with `docker exec` as uid 1000, the
 way the learner's programs run while they are graded, and reads what the kernel says."""
 import hashlib
+import threading
 import time
 
 import docker.errors
@@ -303,3 +304,30 @@ def test_a_booted_container_can_have_its_own_pids_limit(client):
         with containers.sandbox("noinit", ["true"]) as box:
             box.container.reload()
             assert box.container.attrs["HostConfig"]["PidsLimit"] == load("lab3").limits.pids
+
+
+def test_removing_a_container_another_process_is_removing_is_not_an_error(client):
+    """A killed batch's graders remove their containers while the next batch sweeps for strays;
+    the engine answers the second removal with 409 "already in progress"."""
+    with Sandbox(client, "noinit", LIMITS) as box:
+        # Many files in the writable layer make the engine's removal last long enough to be seen.
+        code, out = run(box, "sh", "-c", "mkdir many && cd many && seq 10000 | xargs touch")
+        assert code == 0, out
+        container_id = box.id
+        other = threading.Thread(target=client.api.remove_container, args=(container_id,),
+                                 kwargs={"force": True})
+        other.start()
+        try:
+            seen_removing = False
+            while not seen_removing:
+                try:
+                    status = client.api.inspect_container(container_id)["State"]["Status"]
+                except docker.errors.NotFound:
+                    break
+                seen_removing = status == "removing"
+            assert seen_removing, "the removal ended before it could be seen; make it slower"
+            box.remove()            # must not raise
+        finally:
+            other.join()
+    with pytest.raises(docker.errors.NotFound):
+        client.api.inspect_container(container_id)
