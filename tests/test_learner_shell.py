@@ -31,7 +31,7 @@ def learner_env(**extra: str) -> dict:
 
 def project_containers(client) -> set[str]:
     return {c.id for c in client.containers.list(
-        all=True, filters={"label": f"com.docker.compose.project={PROJECT}"})}
+        all=True, filters={"label": f"com.docker.compose.project={PROJECT}"}, sparse=True)}
 
 
 @pytest.fixture
@@ -97,6 +97,9 @@ def test_make_lab3_gives_a_working_lab_shell(init, handout, workspace, no_new_pr
         assert child.match.group(1) == "0", "zombie.py exits 0 on SIGTERM"
         child.expect(PROMPT)
 
+        # Leaving with a process that still holds the terminal ends the session all the same.
+        child.sendline("setsid sleep 600 &")
+        child.expect(PROMPT)
         child.sendline("exit")
         child.expect(pexpect.EOF, timeout=ENTER_TIMEOUT)
     finally:
