@@ -25,19 +25,31 @@ from .job import Children, time_limit
 _children = Children()   # this worker process's graders
 
 
-def grade_files(lab_name: str, files: dict[str, bytes], only: list[str] | None,
+def grade_files(lab_name: str, files: dict[str, bytes | int | None], only: list[str] | None,
                 timeout: float) -> dict:
-    """On a worker: grade the submission made of files ({name: content})."""
+    """On a worker: grade the submission made of files ({name: content}), where a file the
+    client left out stands for itself, so the worker's grader refuses it for the same reason:
+    a size (a sparse file that large) or None (a link)."""
     with tempfile.TemporaryDirectory(prefix="zombielab-") as folder:
         for name, data in files.items():
-            Path(folder, name).write_bytes(data)
+            path = Path(folder, name)
+            if isinstance(data, bytes):
+                path.write_bytes(data)
+            elif data is None:
+                path.symlink_to(os.devnull)
+            else:
+                with open(path, "wb") as sparse:
+                    sparse.truncate(data)
         return _children.run(lab_name, Path(folder), only, timeout)
 
 
-def read_files(folder: Path) -> dict[str, bytes]:
-    """The files the grader would copy into the sandbox (top-level regular files)."""
-    files, _ = submitted_files(folder)
-    return {name: path.read_bytes() for name, path in files.items()}
+def read_files(folder: Path, limit_bytes: int) -> dict[str, bytes | int | None]:
+    """The files the grader would copy into the sandbox, and stand-ins for those it would
+    refuse (see grade_files): an oversized file does not travel."""
+    submission = submitted_files(folder, limit_bytes)
+    refused = {name: None if (folder / name).is_symlink() else (folder / name).stat().st_size
+               for name in submission.refused}
+    return {**refused, **{name: path.read_bytes() for name, path in submission.files.items()}}
 
 
 class DaskPool:
@@ -52,9 +64,9 @@ class DaskPool:
 
     def submit(self, student: str, folder: Path):
         # A fresh key per attempt: a retry must not be the cached failure of the first.
-        return self.client.submit(grade_files, self.lab.name, read_files(folder), self.only,
-                                  self.timeout, key=f"grade-{student}-{uuid.uuid4().hex}",
-                                  pure=False)
+        files = read_files(folder, self.lab.limits.submission_bytes)
+        return self.client.submit(grade_files, self.lab.name, files, self.only, self.timeout,
+                                  key=f"grade-{student}-{uuid.uuid4().hex}", pure=False)
 
     def close(self) -> None:
         self.client.close()

@@ -31,17 +31,34 @@ class Grade:
         return sum(r.max_score for r in self.results)
 
 
-def submitted_files(folder: Path) -> tuple[dict[str, Path], list[str]]:
-    """The regular files at the top of the submission folder; links and folders are skipped."""
+@dataclass
+class Submission:
+    """What of a submission folder goes into the sandbox, and why the rest does not."""
+    files: dict[str, Path]          # regular files at the top of the folder, by name
+    notes: list[str]                # shown once, under the report
+    refused: dict[str, str]         # name: reason, for the exercise that needed it
+
+
+def submitted_files(folder: Path, limit_bytes: int) -> Submission:
+    """The regular files at the top of the submission folder, up to limit_bytes in all; links,
+    folders and what does not fit are left out, each with a reason (a 50 MB file costs only
+    its own exercise, not the whole submission)."""
     if not folder.is_dir():
         raise SubmissionError(f"{folder} is not a folder")
-    files, notes = {}, []
+    submission, total = Submission({}, [], {}), 0
     for path in sorted(folder.iterdir()):
         if path.is_symlink():
-            notes.append(f"skipped {path.name}: links are not submitted")
+            submission.refused[path.name] = "links are not submitted"
         elif path.is_file() and not path.name.startswith("."):
-            files[path.name] = path
-    return files, notes
+            size = path.stat().st_size
+            if total + size > limit_bytes:
+                submission.refused[path.name] = (
+                    f"it is {size / 2**20:.1f} MB, and a submission may hold {limit_bytes // 2**20} MB")
+            else:
+                submission.files[path.name] = path
+                total += size
+    submission.notes = [f"skipped {name}: {why}" for name, why in submission.refused.items()]
+    return submission
 
 
 def syntax_problem(path: Path) -> str | None:
@@ -119,7 +136,8 @@ def grade(lab: Lab, folder: Path, only: list[str] | None = None, client=None) ->
     unknown = sorted(set(only or []) - {e.file for e in lab.spec.exercises})
     if unknown:
         raise SubmissionError(f"{lab.name} has no exercise {', '.join(unknown)}")
-    files, notes = submitted_files(folder)
+    submission = submitted_files(folder, lab.limits.submission_bytes)
+    files, notes = submission.files, submission.notes
     started = time.monotonic()
     client = client or connect()
     remove_strays(client)   # left by a grader that was killed with -9
@@ -130,7 +148,8 @@ def grade(lab: Lab, folder: Path, only: list[str] | None = None, client=None) ->
                 continue
             ex = Exercise(spec, containers, spec.image or lab.spec.image, lab.limits.output_kb * 1024)
             try:
-                _judge(ex, lab.scenarios[spec.file], files.get(spec.file))
+                _judge(ex, lab.scenarios[spec.file], files.get(spec.file),
+                       submission.refused.get(spec.file))
                 _note_limit_hits(ex, containers)
             finally:
                 ex.stop_programs()
@@ -138,9 +157,10 @@ def grade(lab: Lab, folder: Path, only: list[str] | None = None, client=None) ->
     return Grade(lab, results, time.monotonic() - started, notes)
 
 
-def _judge(ex: Exercise, scenario, path: Path | None) -> None:
+def _judge(ex: Exercise, scenario, path: Path | None, refused: str | None) -> None:
     if path is None:
-        ex.fail_unjudged(f"{ex.spec.file} was not submitted")
+        ex.fail_unjudged(f"{ex.spec.file} was not accepted: {refused}" if refused
+                         else f"{ex.spec.file} was not submitted")
         return
     problem = syntax_problem(path) if path.suffix == ".py" else None   # a config file, say
     if problem:

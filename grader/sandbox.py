@@ -64,6 +64,10 @@ class Limits:
     submission_mb: int = 5
     output_kb: int = 1024
 
+    @property
+    def submission_bytes(self) -> int:
+        return self.submission_mb * 2**20
+
 
 @dataclass(frozen=True)
 class Confinement:
@@ -242,7 +246,7 @@ class Sandbox:
         return self.client.containers.get(self.client.api.create_container(**args)["Id"])
 
     def _copy_in(self) -> None:
-        archives = [(WORKDIR, submission_tar(self.files, self.limits.submission_mb * 2**20))]
+        archives = [(WORKDIR, submission_tar(self.files, self.limits.submission_bytes))]
         if self.support is not None and self.support.is_dir():
             archives.append((SUPPORT_DIR, support_tar(self.support)))
         for path, archive in archives:

@@ -37,7 +37,7 @@ def expected_failures(student: str) -> set[str]:
     """The checks of zombie.py a student of the class must fail."""
     if student in BUGGY:
         return case_fails(LAB.folder / "buggy" / BUGGY[student])
-    if student in ("broken", "empty"):
+    if student in ("broken", "empty", "oversized", "linked"):
         return {c.id for c in ZOMBIE.checks}
     return set()
 
@@ -48,7 +48,8 @@ def check_id(test_name: str) -> str:
 
 @pytest.fixture(scope="module")
 def klass(tmp_path_factory) -> Path:
-    """Six students: two correct, two classic mistakes, a syntax error, an empty folder."""
+    """Eight students: two correct, two classic mistakes, a syntax error, an empty folder, a
+    zombie.py too big to accept (sparse: 6 MB of nothing) and one that is a link."""
     root = tmp_path_factory.mktemp("class")
     for student in ("good-1", "good-2", *BUGGY, "broken"):
         shutil.copytree(LAB.folder / "solution", root / student)
@@ -57,6 +58,12 @@ def klass(tmp_path_factory) -> Path:
                        check=True)
     (root / "broken" / "zombie.py").write_text("import os\n\ndef zombie(:\n    pass\n")
     (root / "empty").mkdir()
+    for student in ("oversized", "linked"):
+        shutil.copytree(LAB.folder / "solution", root / student)
+        (root / student / "zombie.py").unlink()
+    with open(root / "oversized" / "zombie.py", "wb") as sparse:
+        sparse.truncate(6 * 2**20)
+    (root / "linked" / "zombie.py").symlink_to(LAB.folder / "solution" / "zombie.py")
     return root
 
 
@@ -91,9 +98,13 @@ def test_mixed_class_is_graded_correctly(local_run, klass):
     assert_graded_correctly(out, klass)
     broken = gradescope_results(out)["broken"]
     assert all("syntax error at line 3" in t["output"] for t in broken["tests"])
-    assert "graded 6 of 6" in result.stdout
-    assert "6/6" in result.stderr, "the progress bar should reach done/total"
-    assert "full marks 33%" in result.stderr, "the bar shows the pass rate so far"
+    assert all("was not accepted: it is 6.0 MB" in t["output"]
+               for t in gradescope_results(out)["oversized"]["tests"])
+    assert all("was not accepted: links are not submitted" in t["output"]
+               for t in gradescope_results(out)["linked"]["tests"])
+    assert "graded 8 of 8" in result.stdout
+    assert "8/8" in result.stderr, "the progress bar should reach done/total"
+    assert "full marks 25%" in result.stderr, "the bar shows the pass rate so far"
 
 
 def test_rerun_grades_nothing_again(local_run, klass):
@@ -101,7 +112,7 @@ def test_rerun_grades_nothing_again(local_run, klass):
     stamps = {p: p.stat().st_mtime_ns for p in (out / "gradescope").glob("*/results.json")}
     result = batch(klass, "--out", out, "--only", "zombie.py")
     assert result.returncode == 0, result.stderr
-    assert "6 already graded, 0 to grade" in result.stderr
+    assert "8 already graded, 0 to grade" in result.stderr
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
 
 
@@ -119,7 +130,7 @@ def test_csv_gradebook(local_run):
         rows = list(csv.reader(f))
     assert rows[0] == ["Student ID", "Total", *[f"zombie.py: {c.name}" for c in ZOMBIE.checks]]
     by_student = {row[0]: row for row in rows[1:]}
-    assert len(by_student) == len(rows) - 1 == 6, "each student exactly once"
+    assert len(by_student) == len(rows) - 1 == 8, "each student exactly once"
     for student, row in by_student.items():
         points = [int(cell) for cell in row[2:]]
         assert int(row[1]) == sum(points)
@@ -148,7 +159,7 @@ def test_junit_xml(local_run):
     root = ET.parse(out / "junit.xml").getroot()
     assert root.tag == "testsuites"
     suites = {s.get("name"): s for s in root.findall("testsuite")}
-    assert len(suites) == 6
+    assert len(suites) == 8
     for student, suite in suites.items():
         cases = suite.findall("testcase")
         assert int(suite.get("tests")) == len(cases) == len(ZOMBIE.checks)
@@ -167,10 +178,10 @@ def test_report_renders(local_run):
     assert width > 800 and height > 300
     page = (out / "report.html").read_text()
     assert page.startswith("<!doctype html>") and "data:image/png;base64," in page
-    # the check the class missed most (two of six pass it) is listed first
+    # the check the class missed most (two of eight pass it) is listed first
     one_zombie = next(c.name for c in ZOMBIE.checks if c.id == "one-zombie")
     first_row = page.index("<td>", page.index("least passed first"))
-    assert page[first_row:].startswith(f"<td>zombie.py: {one_zombie}</td><td>2/6</td>")
+    assert page[first_row:].startswith(f"<td>zombie.py: {one_zombie}</td><td>2/8</td>")
 
 
 def test_export_command_writes_them_again(local_run, tmp_path):
@@ -189,8 +200,10 @@ def test_export_command_writes_them_again(local_run, tmp_path):
 # --- kill -9 mid-batch, then resume ---------------------------------------------------------
 def containers_of(client, pids) -> list:
     host = socket.gethostname()
-    return [c for c in client.containers.list(all=True, filters={"label": LABEL})
-            if c.labels.get(OWNER_LABEL, "").partition(":")[::2] in {(host, str(p)) for p in pids}]
+    # sparse: no inspect per container, which would fail for one a grader just removed.
+    return [c for c in client.containers.list(all=True, filters={"label": LABEL}, sparse=True)
+            if (c.attrs.get("Labels") or {}).get(OWNER_LABEL, "").partition(":")[::2]
+            in {(host, str(p)) for p in pids}]
 
 
 def graders_of(batch_pid: int) -> list[int]:
@@ -222,7 +235,7 @@ def test_killed_batch_resumes_with_every_result_once(client, klass, tmp_path):
             time.sleep(0.05)
         assert proc.poll() is None, "the batch ended before it could be killed"
         finished_before = {p: p.stat().st_mtime_ns for p in (out / "gradescope").glob("*/results.json")}
-        assert 0 < len(finished_before) < 6
+        assert 0 < len(finished_before) < 8
         proc.kill()
         proc.wait()
     finally:
@@ -237,7 +250,7 @@ def test_killed_batch_resumes_with_every_result_once(client, klass, tmp_path):
 
     result = batch(klass, "--out", out, "--only", "zombie.py", "--workers", "2")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert f"{len(finished_before)} already graded, {6 - len(finished_before)} to grade" in result.stderr
+    assert f"{len(finished_before)} already graded, {8 - len(finished_before)} to grade" in result.stderr
     assert_graded_correctly(out, klass)
     assert {p: p.stat().st_mtime_ns for p in finished_before} == finished_before, \
         "a student graded before the kill was graded again"
