@@ -81,6 +81,10 @@ class Confinement:
     seccomp_profile: str | None = None
     proc_unmasked: bool = False
 
+    @property
+    def loosened(self) -> bool:
+        return bool(self.seccomp_profile or self.proc_unmasked)
+
     def security_opt(self) -> list[str]:
         options = ["no-new-privileges"]
         if self.seccomp_profile:
@@ -177,6 +181,15 @@ def support_tar(folder: Path) -> bytes:
     return _tar(entries, uid=0)
 
 
+def _runs_support_program(command: list[str]) -> bool:
+    """Whether the command runs one of the lab's root-owned support programs (directly or with
+    python3), not a file of the learner's."""
+    program = command[0]
+    if program == "python3":
+        program = next((arg for arg in command[1:] if not arg.startswith("-")), "")
+    return program.startswith(SUPPORT_DIR + "/")
+
+
 class Sandbox:
     """A lab container, removed when the `with` block ends, however it ends.
 
@@ -190,6 +203,12 @@ class Sandbox:
     def __init__(self, client: docker.DockerClient, variant: str, limits: Limits,
                  files: dict[str, Path] | None = None, support: Path | None = None,
                  command: list[str] | None = None, confinement: Confinement = Confinement()):
+        if command and confinement.loosened and not _runs_support_program(command):
+            # The learner's program as PID 1, free to make namespaces, could put the root
+            # `docker exec` of the probe (which joins PID 1's mount namespace) in a world of
+            # its making: such a lab boots a trusted harness that runs the learner's code.
+            raise InfraError(f"lab bug: with a loosened confinement, a container's command must "
+                             f"be a support program in {SUPPORT_DIR}, not {' '.join(command)}")
         self.client = client
         self.confinement = confinement
         self.image = IMAGES[variant]

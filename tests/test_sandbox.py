@@ -12,7 +12,8 @@ import pytest
 from grader.grade import Containers
 from grader.labspec import load
 from grader.proc import Probe
-from grader.sandbox import IMAGES, LEARNER, PROBE, Confinement, Limits, Sandbox
+from grader.errors import InfraError
+from grader.sandbox import IMAGES, LEARNER, PROBE, SUPPORT_DIR, Confinement, Limits, Sandbox
 
 LIMITS = Limits()
 
@@ -294,6 +295,16 @@ def test_a_confinement_allows_a_user_and_pid_namespace_with_its_own_proc(client)
         # No mount outside the learner's own mount namespace: the kernel wants CAP_SYS_ADMIN.
         code, out = run(box, "mount", "-t", "tmpfs", "none", "/tmp")
         assert code != 0, out
+
+
+def test_a_loosened_confinement_boots_only_support_programs(client):
+    """The learner's own program as PID 1, allowed namespaces, could trap the probe's exec."""
+    confinement = Confinement(seccomp_profile="seccomp-userns.json", proc_unmasked=True)
+    with pytest.raises(InfraError, match="lab bug: with a loosened confinement"):
+        Sandbox(client, "noinit", LIMITS, command=["python3", "-I", "exhaust.py"], confinement=confinement)
+    with Sandbox(client, "noinit", LIMITS, command=["python3", "-I", f"{SUPPORT_DIR}/harness.py"],
+                 confinement=confinement):
+        pass
 
 
 def test_a_booted_container_can_have_its_own_pids_limit(client):
