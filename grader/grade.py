@@ -35,8 +35,12 @@ class Grade:
 class Submission:
     """What of a submission folder goes into the sandbox, and why the rest does not."""
     files: dict[str, Path]          # regular files at the top of the folder, by name
-    notes: list[str]                # shown once, under the report
     refused: dict[str, str]         # name: reason, for the exercise that needed it
+
+    @property
+    def notes(self) -> list[str]:
+        """Shown once, under the report."""
+        return [f"skipped {name}: {why}" for name, why in self.refused.items()]
 
 
 def submitted_files(folder: Path, limit_bytes: int) -> Submission:
@@ -45,7 +49,7 @@ def submitted_files(folder: Path, limit_bytes: int) -> Submission:
     its own exercise, not the whole submission)."""
     if not folder.is_dir():
         raise SubmissionError(f"{folder} is not a folder")
-    submission, total = Submission({}, [], {}), 0
+    submission, total = Submission({}, {}), 0
     for path in sorted(folder.iterdir()):
         if path.is_symlink():
             submission.refused[path.name] = "links are not submitted"
@@ -57,7 +61,6 @@ def submitted_files(folder: Path, limit_bytes: int) -> Submission:
             else:
                 submission.files[path.name] = path
                 total += size
-    submission.notes = [f"skipped {name}: {why}" for name, why in submission.refused.items()]
     return submission
 
 
