@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import select
 import subprocess
 import threading
 import time
@@ -65,6 +66,11 @@ class Event:
     seen: float       # for "gone", the last poll that still found it; otherwise t
 
 
+ANSWER_TIMEOUT = 30   # seconds; an answer takes milliseconds unless the container is starved
+STARVED = (f"the grader's /proc probe got no answer for {ANSWER_TIMEOUT} s: the container's "
+           "processes left it no CPU")
+
+
 class Probe:
     """A long-running `probe.py serve` inside the sandbox, spoken to over a pipe."""
 
@@ -75,10 +81,9 @@ class Probe:
                                        stderr=subprocess.DEVNULL, text=True)
         self._lock = threading.Lock()
         self._events: list[Event] = []
-        self._ask_ready()
-
-    def _ask_ready(self) -> None:
-        line = self._child.stdout.readline()
+        self.starved = False    # it stopped answering in time; its container must go
+        with self._lock:
+            line = self._answer()
         if not line:
             self._lost()
         if json.loads(line).get("version") != PROBE_VERSION:
@@ -90,12 +95,26 @@ class Probe:
             raise CheckFailed("the container stopped: its PID 1 exited")
         raise InfraError("the /proc probe stopped answering")
 
+    def _answer(self) -> str:
+        """The probe's next line ("" if it is gone). The probe shares the container's CPU quota
+        with the learner's processes, so a fork bomb can starve it: past ANSWER_TIMEOUT the
+        verdict blames the container's processes, and the probe is not asked again (a late
+        answer would be read as the next question's)."""
+        if self.starved:
+            raise CheckFailed(STARVED)
+        ready, _, _ = select.select([self._child.stdout], [], [], ANSWER_TIMEOUT)
+        if not ready:
+            self.starved = True
+            self._child.kill()
+            raise CheckFailed(STARVED)
+        return self._child.stdout.readline()
+
     def _ask(self, command: str) -> dict:
         with self._lock:
             try:
                 self._child.stdin.write(command + "\n")
                 self._child.stdin.flush()
-                line = self._child.stdout.readline()
+                line = self._answer()
             except (BrokenPipeError, OSError):
                 line = ""
         if not line:
