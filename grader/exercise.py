@@ -198,8 +198,7 @@ class Exercise:
         self.programs.clear()
         self.booted.close()
         for image in self.images_used:
-            if not self.containers.get(image)[0].kill_learner_processes():
-                self.containers.discard(image)   # the next exercise gets a fresh container
+            self.containers.clean(image)
 
 
 class Booted:

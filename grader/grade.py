@@ -86,6 +86,7 @@ class Containers:
         self.stack = ExitStack()
         self.lock = threading.Lock()
         self.counted: dict[str, dict[str, int]] = {}   # limit counters, as last reported
+        self.discarded_hits: dict[str, list[str]] = {}  # of containers removed since
 
     def __enter__(self) -> "Containers":
         return self
@@ -104,18 +105,38 @@ class Containers:
         with self.lock:
             return self._get(image)
 
-    def discard(self, image: str) -> None:
-        """Remove an image's container now (its learner processes could not be ended); the
-        next get() starts a fresh one."""
+    def clean(self, image: str) -> None:
+        """After a program run: end the learner's processes in the image's container, or
+        remove the container if that failed or it is unfit for the next run (a starved probe,
+        PIDs held by zombies no one reaps); the next get() then starts a fresh one."""
         with self.lock:
-            sandbox, probe = self.started.pop(image)
-            self.counted.pop(image, None)
-        probe.close()
-        sandbox.remove()
+            entry = self.started.get(image)
+        if entry is None:
+            return
+        sandbox, probe = entry
+        if probe.starved or not sandbox.kill_learner_processes():
+            try:    # what it ran into still explains the verdict
+                hits = self._new_hits(image, probe)
+            except (CheckFailed, InfraError):
+                hits = []
+            with self.lock:
+                if self.started.get(image) is not entry:
+                    return   # a sibling exercise's thread removed it already
+                del self.started[image]
+                self.counted.pop(image, None)
+                self.discarded_hits.setdefault(image, []).extend(hits)
+            probe.close()
+            sandbox.remove()
 
     def limit_hits(self, image: str) -> list[str]:
-        """What the image's container ran into at its limits since last asked, in words."""
-        counts = self.started[image][1].limit_counters()
+        """What the image's container(s) ran into at their limits since last asked, in words."""
+        hits = self.discarded_hits.pop(image, [])
+        if image in self.started:
+            hits += self._new_hits(image, self.started[image][1])
+        return hits
+
+    def _new_hits(self, image: str, probe: Probe) -> list[str]:
+        counts = probe.limit_counters()
         before, self.counted[image] = self.counted.get(image, {}), counts
         refused = counts.get("refused_forks", 0) - before.get("refused_forks", 0)
         killed = counts.get("oom_kills", 0) - before.get("oom_kills", 0)

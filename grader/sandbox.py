@@ -29,28 +29,35 @@ PROFILES_DIR = Path(__file__).resolve().parent.parent / "images"
 # Run as the learner: SIGKILL every process of the learner's (kill(-1) spares only the caller)
 # round after round until none runs, as a fork bomb forks again between two rounds. Zombies
 # stay for their parent: the noinit image's PID 1 never reaps them, which is that image's point.
+# But each holds a PID, so exit 2 if more than argv[1] are left (thousands, after a fork bomb):
+# the next exercise needs a fresh container.
 KILL_ALL = """
-import os, signal
-def running():
+import os, signal, sys, time
+def learner_processes(zombie):
     for pid in os.listdir("/proc"):
         if pid.isdigit() and int(pid) != os.getpid():
             try:
                 with open(f"/proc/{pid}/stat") as f:
                     state = f.read().rsplit(")", 1)[1].split()[0]
-                if state != "Z" and os.stat(f"/proc/{pid}").st_uid == os.getuid():
-                    return True
+                if (state == "Z") == zombie and os.stat(f"/proc/{pid}").st_uid == os.getuid():
+                    yield int(pid)
             except (OSError, IndexError):
                 pass
-    return False
 for _ in range(100):
     try:
         os.kill(-1, signal.SIGKILL)
     except ProcessLookupError:
         break
-    if not running():
+    if not any(learner_processes(zombie=False)):
         break
 else:
     raise SystemExit(1)
+for _ in range(40):   # a reaping PID 1 (tini) needs a moment
+    if len(list(learner_processes(zombie=True))) <= int(sys.argv[1]):
+        break
+    time.sleep(0.05)
+else:
+    raise SystemExit(2)
 """
 
 
@@ -336,17 +343,22 @@ class Sandbox:
 
     def signal(self, pid: int, signame: str) -> None:
         if self.exec_learner("kill", "-s", signame, "--", str(pid)) != 0:
-            raise InfraError(f"could not send SIG{signame} to PID {pid}")
+            # kill runs as the learner, on the learner's process: it had ended, or a fork bomb
+            # left no PID to run kill in (the engine failing raises InfraError on its own).
+            raise CheckFailed(f"could not send SIG{signame} to PID {pid}: it had ended, or "
+                              "the container had no PID left to run kill in")
 
     def kill_learner_processes(self) -> bool:
         """End everything the learner's programs left behind, so exercises don't meet. False
-        if that failed: a fork bomb at the pids limit can leave docker exec no PID to run in."""
+        if the container is not clean for the next exercise: a fork bomb at the pids limit can
+        leave docker exec no PID to run in, or zombies no one will reap hold many PIDs."""
         for _ in range(3):
             try:
-                if self.exec_learner("python3", "-I", "-c", KILL_ALL) == 0:
-                    return True
+                code = self.exec_learner("python3", "-I", "-c", KILL_ALL, str(self.limits.pids // 4))
             except InfraError:
-                pass
+                continue
+            if code in (0, 2):
+                return code == 0
         return False
 
     def docker_exec_argv(self, *argv: str, user: str = LEARNER, tty: bool = True) -> list[str]:

@@ -175,11 +175,23 @@ def test_kill_learner_processes_ends_them_all(client, variant):
         assert wait_until(lambda: len(live_learner_processes(box)) == 6, 10), \
             f"the learner's processes never started: {live_learner_processes(box)}"
 
-        box.kill_learner_processes()
+        assert box.kill_learner_processes()
         assert wait_until(lambda: not live_learner_processes(box), 5), \
             f"still running after kill_learner_processes: {live_learner_processes(box)}"
         code, out = run(box, "ps", "-o", "pid=", "-p", "1", user="0:0")
         assert out.split() == ["1"], "the container's keep-alive PID 1 must survive"
+
+
+@pytest.mark.parametrize("variant", sorted(IMAGES))
+def test_many_zombies_left_for_pid_1_make_the_container_unclean(client, variant):
+    """A hundred orphans killed at once are left as zombies of PID 1, which only tini reaps:
+    in the noinit image they would hold PIDs the next exercise needs."""
+    with Sandbox(client, variant, LIMITS) as box:
+        code, out = run(box, "sh", "-c", "for i in $(seq 100); do sleep 1000 & done")
+        assert code == 0, out
+        assert wait_until(lambda: len(live_learner_processes(box)) == 100, 10)
+        assert box.kill_learner_processes() == (variant == "tini")
+        assert not live_learner_processes(box)
 
 
 def test_container_removed_when_block_ends(client):
