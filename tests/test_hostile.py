@@ -1,95 +1,217 @@
-"""Hostile submissions (tests/hostile/<case>/zombie.py) graded through the real engine in the
-place of Lab 3's zombie.py, with the reference's reaper.py graded after it in the same
-container: each gets its zero with a plain reason, in bounded time, without an infrastructure
-error; reaper.py still gets full marks (the grader cleaned up after it, or started afresh); and
-the host's kernel settings are as they were."""
+"""Hostile submissions (tests/hostile/<case>/zombie.py) graded through the real engine.
+
+A case takes the place of a lab's first Python exercise, beside the reference's files for the
+rest: each gets its zero with a plain reason, in bounded time, without an infrastructure error;
+the submission's next exercise still gets full marks (the grader cleaned up after the case, or
+started afresh); a good submission graded beside the corpus loses nothing; and the host is as it
+was: its kernel settings, no learner process or zombie, no container, volume or network, and no
+connection reached it. Lab 3 grades each case alone, where the report's reason for each is known
+word for word, and as a batch; the batch runs in BATCH_LABS."""
 import json
+import os
+import re
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, settled_zombies
 from grader import labspec
 
-LAB = labspec.load("lab3")
 HOSTILE = Path(__file__).parent / "hostile"
-TIME_BOUND = 90     # seconds for the grading: the reference's two exercises take about 10
+CASES = sorted(p.name for p in HOSTILE.iterdir() if p.is_dir())
 HOST_SETTINGS = [Path("/proc/sys/kernel/pid_max"), Path("/proc/sys/kernel/core_pattern")]
-TIMED_OUT = 'did not print "zombie <pid>" within 5 s'
+LISTEN_PORT = 48151         # where opens-network tries to reach the host
+PADDED_MB = {"huge-submission": 50}
+CONTAINER_CGROUP = re.compile(r"docker[/-]([0-9a-f]{64})")
 
-# What the report must say of each: the reason the hostile exercise got nothing.
+LAB3 = labspec.load("lab3")
+SINGLE_TIME_BOUND = 90      # seconds to grade one case and reaper.py: the reference takes ~10
+TIMED_OUT = 'did not print "zombie <pid>" within 5 s'
+EXITED = 'exited with status 1 before printing "zombie <pid>"'
+
+# What Lab 3's report must say of each: the reason the hostile exercise got nothing.
 REASONS = {
     "fork-bomb": "fork failed",             # and at which limit
     "memory-bomb": "MiB memory limit",
     "output-flood": "printed more than 1024 KB; output cut there",
     "fake-grader-output": "no process has that PID",
     "sleeps-forever": TIMED_OUT,
+    "spins-forever": TIMED_OUT,
     "ignores-signals": TIMED_OUT,
     "kills-everything": TIMED_OUT,
     "closes-output": TIMED_OUT,
     "leaves-daemon": "exited with status 0 before printing",
     "tries-root": "is not a child of zombie.py",
     "not-utf-8": "Non-UTF-8 code",
+    "opens-network": EXITED,
+    "reads-other-submissions": EXITED,
+    "writes-grader-files": EXITED,
+    "huge-submission": "zombie.py was not accepted: it is 50.0 MB",
+    "symlink-outside": "zombie.py was not accepted: links are not submitted",
 }
 
 
-def points(file: str) -> int:
-    return sum(c.points for e in LAB.spec.exercises if e.file == file for c in e.checks)
+def exercise_files(lab: labspec.Lab) -> tuple[str, str | None]:
+    """The file a case replaces (the lab's first Python exercise) and the one graded after it
+    to show the submission's other work still counts (None if the lab has only one)."""
+    files = [e.file for e in lab.spec.exercises]
+    target = next(f for f in files if f.endswith(".py"))
+    rest = [f for f in files if f != target]
+    return target, rest[0] if rest else None
+
+
+def points(lab: labspec.Lab, file: str) -> int:
+    return sum(c.points for e in lab.spec.exercises if e.file == file for c in e.checks)
+
+
+def hostile_submission(lab: labspec.Lab, case: str, folder: Path) -> Path:
+    """The lab's reference with the case in the place of its first Python exercise."""
+    target, _ = exercise_files(lab)
+    shutil.copytree(lab.folder / "solution", folder)
+    (folder / target).unlink()
+    shutil.copy(HOSTILE / case / "zombie.py", folder / target, follow_symlinks=False)
+    if case in PADDED_MB:   # too big to keep in the repository
+        with open(folder / target, "a") as f:
+            f.write(("#" * 1023 + "\n") * (PADDED_MB[case] * 1024))
+    return folder
+
+
+def scores_by_file(results: dict) -> dict[str, int]:
+    scores = {}
+    for test in results["tests"]:
+        file = test["name"].split(":")[0]
+        scores[file] = scores.get(file, 0) + test["score"]
+    return scores
+
+
+def orphaned_container_processes(client) -> dict[int, str]:
+    """Host processes still in the cgroup of a container the engine no longer has: what a
+    daemon escaping its container's removal would be. (Other graders' live containers are
+    theirs.)"""
+    existing = {c.id for c in client.containers.list(all=True, sparse=True)}
+    orphans = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            found = CONTAINER_CGROUP.search((entry / "cgroup").read_text()) if entry.name.isdigit() else None
+        except OSError:
+            continue    # ended meanwhile
+        if found and found.group(1) not in existing:
+            orphans[int(entry.name)] = found.group(1)[:12]
+    return orphans
+
+
+@pytest.fixture
+def host_untouched(client):
+    """Listens where opens-network knocks, and asserts afterwards that the host is as it was."""
+    knocks = []
+    tcp = socket.create_server(("", LISTEN_PORT), reuse_port=True)
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("", LISTEN_PORT))
+    for sock in (tcp, udp):
+        sock.settimeout(0.2)
+
+    def listen(stop):
+        while not stop.is_set():
+            for receive in (tcp.accept, lambda: udp.recvfrom(64)):
+                try:
+                    knocks.append(receive()[1])
+                except OSError:
+                    pass
+    stop = threading.Event()
+    listener = threading.Thread(target=listen, args=(stop,), daemon=True)
+    listener.start()
+    settings = [path.read_text() for path in HOST_SETTINGS]
+    volumes = {v.id for v in client.volumes.list()}
+    networks = {n.id for n in client.networks.list()}
+
+    yield
+
+    stop.set()
+    listener.join()
+    tcp.close()
+    udp.close()
+    assert knocks == [], f"learner code reached the host: {knocks}"
+    assert [path.read_text() for path in HOST_SETTINGS] == settings
+    deadline = time.monotonic() + 10   # the kernel may take a moment to end a cgroup's last
+    while orphaned_container_processes(client) and time.monotonic() < deadline:
+        time.sleep(0.25)
+    assert orphaned_container_processes(client) == {}, "processes outlived their container"
+    assert settled_zombies() == {}
+    assert {v.id for v in client.volumes.list()} == volumes
+    assert {n.id for n in client.networks.list()} == networks
 
 
 def test_every_case_has_a_reason():
-    assert sorted(REASONS) == sorted(p.name for p in HOSTILE.iterdir() if p.is_dir())
+    assert sorted(REASONS) == CASES
 
 
-@pytest.mark.parametrize("case", sorted(REASONS))
-def test_hostile_zombie_py_gets_zero_and_reaper_py_full_marks(tmp_path, case):
-    submission = tmp_path / "submission"
-    shutil.copytree(LAB.folder / "solution", submission)
-    shutil.copy(HOSTILE / case / "zombie.py", submission / "zombie.py")
+@pytest.mark.parametrize("case", CASES)
+def test_lab3_alone_gives_zero_with_its_reason_and_grades_the_rest(tmp_path, host_untouched, case):
+    submission = hostile_submission(LAB3, case, tmp_path / "submission")
     results = tmp_path / "results.json"
 
-    settings = [path.read_text() for path in HOST_SETTINGS]
     started = time.monotonic()
     run = subprocess.run([sys.executable, "-m", "grader", "grade", "lab3", submission,
                           "--only", "zombie.py", "--only", "reaper.py", "--json", results],
                          cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                         timeout=TIME_BOUND + 60)
+                         timeout=SINGLE_TIME_BOUND + 60)
     took = time.monotonic() - started
-    assert [path.read_text() for path in HOST_SETTINGS] == settings
 
     assert run.returncode == 1, (run.returncode, run.stdout[-2000:], run.stderr[-2000:])
-    assert took < TIME_BOUND
+    assert took < SINGLE_TIME_BOUND
     assert REASONS[case] in run.stdout, run.stdout[-3000:]
     # Learner output is shown made printable: no escape sequence reaches the terminal.
     assert "\x1b" not in run.stdout + run.stderr
-    scores = {}
-    for test in json.loads(results.read_text())["tests"]:
-        file = test["name"].split(":")[0]
-        scores[file] = scores.get(file, 0) + test["score"]
-    assert scores == {"zombie.py": 0, "reaper.py": points("reaper.py")}, run.stdout[-3000:]
+    assert scores_by_file(json.loads(results.read_text())) == {
+        "zombie.py": 0, "reaper.py": points(LAB3, "reaper.py")}, run.stdout[-3000:]
 
 
-def test_a_batch_with_the_whole_corpus_grades_every_good_submission(tmp_path):
-    """The corpus among three good students, two graders side by side: a fork bomb or a flood
-    in one grader's container must not cost a neighbour a point."""
+# Not yet every lab (issue 7). Labs 1 and 2 passed on a quiet machine, but under heavy load a
+# good submission graded beside the corpus lost points; in Lab 4 the engine also failed to
+# remove a fork-bombing init's container in time (a 500, "did not receive an exit event").
+BATCH_LABS = ["lab3", "lab5"]
+
+
+@pytest.mark.parametrize("lab_name", BATCH_LABS)
+def test_a_batch_of_the_corpus_beside_good_submissions(tmp_path, host_untouched, lab_name):
+    """The whole corpus and two good students in one batch, two graders side by side: a fork
+    bomb or a flood in one grader's container must not cost anyone else a point."""
+    lab = labspec.load(lab_name)
+    target, rest = exercise_files(lab)
+    graded = [target] + ([rest] if rest else [])
     klass, out = tmp_path / "class", tmp_path / "RESULTS"
-    good = ["good-1", "good-2", "good-3"]
+    klass.mkdir()
+    good = ["good-1", "good-2"]
     for student in good:
-        shutil.copytree(LAB.folder / "solution", klass / student)
-    for case in REASONS:
-        (klass / case).mkdir(parents=True)
-        shutil.copy(HOSTILE / case / "zombie.py", klass / case / "zombie.py")
+        shutil.copytree(lab.folder / "solution", klass / student)
+    for case in CASES:
+        hostile_submission(lab, case, klass / case)
 
-    run = subprocess.run([sys.executable, "-m", "grader", "batch", "lab3", klass, "--out", out,
-                          "--only", "zombie.py", "--workers", "2"], cwd=ROOT,
-                         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
+    # Bounded: each student's exercises within their own time limits, two at a time.
+    bound = sum(e.timeout for e in lab.spec.exercises if e.file in graded) * len(CASES) / 2 + 120
+    only = [arg for file in graded for arg in ("--only", file)]
+    run = subprocess.run([sys.executable, "-m", "grader", "batch", lab_name, klass, "--out", out,
+                          *only, "--workers", "2"], cwd=ROOT, stdin=subprocess.DEVNULL,
+                         capture_output=True, text=True, timeout=bound)
 
-    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
-    scores = {p.parent.name: json.loads(p.read_text())["score"]
-              for p in (out / "gradescope").glob("*/results.json")}
-    assert scores == {**{student: points("zombie.py") for student in good},
-                      **{case: 0 for case in REASONS}}
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    full = {file: points(lab, file) for file in graded}
+    results = {p.parent.name: json.loads(p.read_text()) for p in (out / "gradescope").glob("*/results.json")}
+    assert sorted(results) == sorted(good + CASES)
+    for student, result in results.items():
+        scores = scores_by_file(result)
+        if student in good:
+            assert scores == full, (student, result)
+            continue
+        assert scores == {**full, target: 0}, (student, result)
+        for test in result["tests"]:
+            if test["name"].startswith(f"{target}:"):
+                assert "observed: " in test["output"], (student, test)   # a reason, in words
+            assert "\x1b" not in test["output"]
+    assert not (out / "ungradable").exists() or not os.listdir(out / "ungradable")

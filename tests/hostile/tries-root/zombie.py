@@ -5,6 +5,7 @@ import subprocess
 
 for attempt in (lambda: os.setuid(0),
                 lambda: subprocess.run(["su", "-c", "id"], input=b"", timeout=5, check=True),
+                lambda: subprocess.run(["sudo", "-n", "id"], timeout=5, check=True),
                 lambda: open("/opt/zombielab/probe.py", "a").write("# mine\n"),
                 lambda: open("/proc/sys/kernel/core_pattern", "w").write("|/tmp/x\n"),
                 lambda: open("/proc/sys/kernel/pid_max", "w").write("400\n")):

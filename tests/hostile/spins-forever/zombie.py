@@ -1,0 +1,3 @@
+# Spins on the CPU forever, printing nothing: only the CPU limit and the time limit stop it.
+while True:
+    pass
