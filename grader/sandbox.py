@@ -22,6 +22,10 @@ WORKDIR = "/home/learner/work"
 LEARNER = "1000:1000"
 PROBE = "/opt/zombielab/probe.py"
 SUPPORT_DIR = "/opt/zombielab/lab"      # a lab's trusted support files, root-owned
+# The submission as put_archive leaves it: root-owned on the container's rootfs, where put_archive
+# can write (it cannot into a tmpfs mount). The learner copies it into the work folder (a tmpfs).
+SUBMISSION_DIR = "/submission"
+COPY_SUBMISSION = f"cp -pR {SUBMISSION_DIR}/. {WORKDIR}"
 IMAGES = {"noinit": "zombielab/noinit", "tini": "zombielab/tini"}
 PROFILES_DIR = Path(__file__).resolve().parent.parent / "images"
 
@@ -68,6 +72,7 @@ class Limits:
     memory_mb: int = 512
     cpus: float = 1.0
     tmp_mb: int = 64
+    disk_mb: int = 128        # the work folder's size: a tmpfs, so it counts in memory_mb
     submission_mb: int = 5
     output_kb: int = 1024
 
@@ -156,19 +161,25 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _tar(entries: list[tuple[str, bytes, int]], uid: int) -> bytes:
-    """A tar archive of (name, data, mode) files, all owned by uid."""
+def _tar(entries: list[tuple[str, bytes, int]], uid: int, folder: str = "") -> bytes:
+    """A tar archive of (name, data, mode) files, all owned by uid, in `folder` if given (made
+    too, mode 0755, so that it exists even with no file in it)."""
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
+        if folder:
+            info = tarfile.TarInfo(folder)
+            info.type, info.mode, info.uid, info.gid = tarfile.DIRTYPE, 0o755, uid, uid
+            tar.addfile(info)
         for name, data, mode in entries:
-            info = tarfile.TarInfo(name)
+            info = tarfile.TarInfo(f"{folder}/{name}" if folder else name)
             info.size, info.mode, info.uid, info.gid = len(data), mode, uid, uid
             tar.addfile(info, io.BytesIO(data))
     return buf.getvalue()
 
 
 def submission_tar(files: dict[str, Path], limit_bytes: int) -> bytes:
-    """Pack the learner's files, owned by the learner, refusing links and oversized input."""
+    """Pack the learner's files into SUBMISSION_DIR (to be put in at /), refusing links and
+    oversized input. Root-owned: on the rootfs, a file the learner could write is host disk."""
     entries, total = [], 0
     for name, path in sorted(files.items()):
         if path.is_symlink() or not path.is_file():
@@ -178,7 +189,7 @@ def submission_tar(files: dict[str, Path], limit_bytes: int) -> bytes:
         if total > limit_bytes:
             raise SubmissionError(f"the submission is larger than {limit_bytes // 2**20} MB")
         entries.append((name, data, 0o644))
-    return _tar(entries, uid=1000)
+    return _tar(entries, uid=0, folder=SUBMISSION_DIR.lstrip("/"))
 
 
 def support_tar(folder: Path) -> bytes:
@@ -204,7 +215,8 @@ class Sandbox:
     programs into. With `command`, the container's own command is the learner's (run as the
     learner, with a terminal): in the noinit image it is PID 1 itself, in the tini image tini's
     child. Such a container is created but not started: whoever attaches to it starts it, so
-    that none of its output is lost.
+    that none of its output is lost. Either way the learner's programs find the submission in
+    WORKDIR, copied there as the learner before any of them runs.
     """
 
     def __init__(self, client: docker.DockerClient, variant: str, limits: Limits,
@@ -232,7 +244,10 @@ class Sandbox:
         try:
             self.container = self._create(
                 self.image,
-                self.command or ["sleep", "infinity"],
+                # The command copies the submission in first, then becomes the program with
+                # exec, which keeps its PID (1 in the noinit image).
+                ["/bin/sh", "-c", f'{COPY_SUBMISSION} && exec "$@"', "sh", *self.command]
+                if self.command else ["sleep", "infinity"],
                 name=name,
                 # The keep-alive runs as root with every capability dropped: learner code runs as
                 # uid 1000 and can neither kill it nor the root-owned probe.
@@ -246,13 +261,14 @@ class Sandbox:
                 mem_limit=f"{self.limits.memory_mb}m",
                 memswap_limit=f"{self.limits.memory_mb}m",
                 nano_cpus=int(self.limits.cpus * 1e9),
-                tmpfs={"/tmp": f"size={self.limits.tmp_mb}m,mode=1777"},
+                tmpfs=self._tmpfs(),
                 labels={LABEL: "1", OWNER_LABEL: _owner()},
                 hostname="lab",
             )
             self._copy_in()
             if not self.command:
                 self.container.start()
+                self._fill_workdir()
         except docker.errors.ImageNotFound as exc:
             raise InfraError(f"image {self.image} is missing: run `make images`") from exc
         except BaseException as exc:
@@ -271,13 +287,34 @@ class Sandbox:
         args["host_config"].update(MaskedPaths=[], ReadonlyPaths=[])   # systempaths=unconfined
         return self.client.containers.get(self.client.api.create_container(**args)["Id"])
 
+    def _tmpfs(self) -> dict[str, str]:
+        """Every place uid 1000 can write is a size-bounded tmpfs: memory, counted in the
+        memory limit, never the writable layer on the host's disk. The learner's home (whose
+        dotfiles the learner owns) is covered too. Docker mounts each nosuid, nodev, noexec
+        unless told otherwise: the work folder keeps exec, as programs there had it before."""
+        learners = "mode=0755,uid=1000,gid=1000"
+        return {
+            "/tmp": f"size={self.limits.tmp_mb}m,mode=1777",
+            "/var/tmp": "size=1m,mode=1777",
+            "/run/lock": "size=1m,mode=1777",
+            "/home/learner": f"size=1m,{learners}",
+            WORKDIR: f"size={self.limits.disk_mb}m,exec,{learners}",
+        }
+
     def _copy_in(self) -> None:
-        archives = [(WORKDIR, submission_tar(self.files, self.limits.submission_bytes))]
+        archives = [("/", submission_tar(self.files, self.limits.submission_bytes))]
         if self.support is not None and self.support.is_dir():
             archives.append((SUPPORT_DIR, support_tar(self.support)))
         for path, archive in archives:
             if not self.container.put_archive(path, archive):
                 raise InfraError(f"could not copy files into the container's {path}")
+
+    def _fill_workdir(self) -> None:
+        """Copy the submission into the work folder as the learner, so the learner owns it."""
+        code, output = self.container.exec_run(["sh", "-c", COPY_SUBMISSION], user=LEARNER)
+        if code != 0:
+            raise InfraError(f"could not copy the submission into {WORKDIR}: "
+                             f"{output.decode('utf-8', 'replace').strip()}")
 
     def _remove_by_name(self, name: str) -> None:
         try:

@@ -3,8 +3,10 @@
 Every check here runs a command in a grader.sandbox.Sandbox with `docker exec` as uid 1000, the
 way the learner's programs run while they are graded, and reads what the kernel says."""
 import hashlib
+import shutil
 import threading
 import time
+from pathlib import Path
 
 import docker.errors
 import pytest
@@ -13,7 +15,7 @@ from grader.grade import Containers
 from grader.labspec import load
 from grader.proc import Probe
 from grader.errors import InfraError
-from grader.sandbox import IMAGES, LEARNER, PROBE, SUPPORT_DIR, Confinement, Limits, Sandbox
+from grader.sandbox import IMAGES, LEARNER, PROBE, SUBMISSION_DIR, SUPPORT_DIR, WORKDIR, Confinement, Limits, Sandbox
 
 LIMITS = Limits()
 
@@ -102,6 +104,53 @@ def test_probe_is_root_owned_and_read_only_to_the_learner(sandbox):
     assert after == before
     code, out = run(sandbox, "ls", "-A", "/opt/zombielab")
     assert out.split() == ["lab", "probe.py"]   # lab/: a lab's root-owned support files
+
+
+# Writes 1 MiB blocks into a new file in each folder until it is refused or has written the
+# first argument's MiB; prints each folder, the MiB written and the error's name.
+FILL = """
+import errno, os, sys
+block = b"x" * 2**20
+for folder in sys.argv[2:]:
+    written, error = 0, "none"
+    try:
+        with open(os.path.join(folder, "fill"), "wb", buffering=0) as f:
+            while written < int(sys.argv[1]):
+                f.write(block)
+                written += 1
+    except OSError as exc:
+        error = errno.errorcode[exc.errno]
+    print(folder, written, error)
+"""
+# Filesystems that are not disk: memory (tmpfs) and the kernel's own (device nodes, queues).
+NOT_DISK = {"tmpfs", "devpts", "mqueue"}
+
+
+def test_the_learner_cannot_fill_the_hosts_disk(client):
+    """Past disk_mb the work folder is full; the other places the learner can write are small,
+    and every one is memory, none the container's writable layer on the host's disk."""
+    docker_root = client.info()["DockerRootDir"]
+    with Sandbox(client, "noinit", LIMITS, {"zombie.py": Path(__file__)}) as box:
+        code, out = run(box, "stat", "-c", "%U %a", f"{WORKDIR}/zombie.py")
+        assert (code, out.strip()) == (0, "learner 644"), "the submission was not copied in"
+        free = shutil.disk_usage(docker_root).free
+        code, out = run(box, "python3", "-c", FILL, str(2 * LIMITS.disk_mb), WORKDIR, "/tmp",
+                        "/var/tmp", "/run/lock", "/home/learner", SUBMISSION_DIR, "/")
+        shrunk = free - shutil.disk_usage(docker_root).free
+        assert code == 0, out
+        filled = {folder: (int(mib), error) for folder, mib, error in map(str.split, out.splitlines())}
+        assert filled[WORKDIR][1] == "ENOSPC" and filled[WORKDIR][0] <= LIMITS.disk_mb, filled
+        assert filled["/tmp"][1] == "ENOSPC" and filled["/tmp"][0] <= LIMITS.tmp_mb, filled
+        for folder in ("/var/tmp", "/run/lock", "/home/learner"):
+            assert filled[folder][1] == "ENOSPC" and filled[folder][0] <= 1, filled
+        assert filled[SUBMISSION_DIR] == filled["/"] == (0, "EACCES"), filled
+        assert shrunk < 16 * 2**20, f"the host's disk lost {shrunk // 2**20} MiB"
+
+        code, out = run(box, "sh", "-c", "find / \\( -path /proc -o -path /sys \\) -prune -o "
+                                         "-writable ! -type l -exec stat -f -c '%T %n' {} + 2>/dev/null")
+        writable = dict(reversed(line.split(" ", 1)) for line in out.splitlines())
+        assert WORKDIR in writable, out
+        assert set(writable.values()) <= NOT_DISK, out
 
 
 def live_learner_processes(box: Sandbox) -> list[str]:
@@ -266,13 +315,14 @@ def test_a_booted_program_is_the_containers_command(client, variant):
     lab = labspec.load("lab3")
     program = ("import os, signal, sys, time\n"
                "signal.signal(signal.SIGTERM, lambda *_: sys.exit(7))\n"
-               "print('pid', os.getpid(), flush=True)\n"
+               "print('pid', os.getpid(), 'in', os.listdir(), flush=True)\n"
                "time.sleep(60)\n")
-    with Containers(client, lab, {}) as containers:
+    with Containers(client, lab, {"zombie.py": Path(__file__)}) as containers:
         ex = Exercise(lab.spec.exercises[0], containers, variant, 1 << 20)
         try:
             booted = ex.boot(command=["python3", "-c", program])
-            pid = int(booted.program.expect_line(r"pid (\d+)", 15).group(1))
+            # The submission was copied into its folder before the program became PID 1.
+            pid = int(booted.program.expect_line(r"pid (\d+) in \['zombie.py'\]", 15).group(1))
             init = booted.probe.get(1)
             booted.kill("TERM")
             status = booted.program.wait_exit(10)
@@ -333,8 +383,10 @@ def test_removing_a_container_another_process_is_removing_is_not_an_error(client
     """A killed batch's graders remove their containers while the next batch sweeps for strays;
     the engine answers the second removal with 409 "already in progress"."""
     with Sandbox(client, "noinit", LIMITS) as box:
-        # Many files in the writable layer make the engine's removal last long enough to be seen.
-        code, out = run(box, "sh", "-c", "mkdir many && cd many && seq 10000 | xargs touch")
+        # Many files in the writable layer make the engine's removal last long enough to be seen
+        # (root's: nothing there is the learner's to write).
+        code, out = run(box, "sh", "-c", "mkdir /many && cd /many && seq 10000 | xargs touch",
+                        user="0:0")
         assert code == 0, out
         container_id = box.id
         other = threading.Thread(target=client.api.remove_container, args=(container_id,),
