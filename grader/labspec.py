@@ -56,8 +56,20 @@ class LimitsSpec(Strict):
     memory_mb: int = Field(default=Limits.memory_mb, ge=32)
     cpus: float = Field(default=Limits.cpus, gt=0)
     tmp_mb: int = Field(default=Limits.tmp_mb, ge=1)
+    disk_mb: int = Field(default=Limits.disk_mb, ge=1)
     submission_mb: int = Field(default=Limits.submission_mb, ge=1)
     output_kb: int = Field(default=Limits.output_kb, ge=1)
+
+    @model_validator(mode="after")
+    def tmpfs_fits(self) -> "LimitsSpec":
+        # /tmp and the work folder are tmpfs, held in the container's memory: filled, they
+        # must leave the programs most of it. The work folder receives the submission.
+        if self.tmp_mb + self.disk_mb > self.memory_mb // 2:
+            raise ValueError(f"tmp_mb + disk_mb ({self.tmp_mb + self.disk_mb}) must be at most "
+                             f"half of memory_mb ({self.memory_mb}): both are held in memory")
+        if self.submission_mb > self.disk_mb:
+            raise ValueError("disk_mb must be at least submission_mb: the work folder holds it")
+        return self
 
 
 class ConfinementSpec(Strict):

@@ -217,6 +217,10 @@ def _duplicate_id(spec):
     spec["exercises"][2]["checks"][0]["id"] = spec["exercises"][0]["checks"][0]["id"]
 
 
+def _tmpfs_over_memory(spec):
+    spec["limits"]["memory_mb"] = 256
+
+
 @pytest.mark.parametrize("corrupt, expected", [
     (_drop_points, "field exercises.0.checks.1.points: Field required"),
     (_negative_points, "field exercises.1.checks.0.points: Input should be greater than 0"),
@@ -224,7 +228,10 @@ def _duplicate_id(spec):
     (_duplicate_id, "check ids must be unique; repeated: zombie-is-child"),
     ("title: [unclosed\nexercises: {\n", "is not valid YAML"),
     ("", "field (top level)"),
-], ids=["missing-points", "negative-points", "unknown-image", "duplicate-id", "bad-yaml", "empty"])
+    (_tmpfs_over_memory, "field limits: Value error, tmp_mb + disk_mb (192) must be at most half "
+                         "of memory_mb (256)"),
+], ids=["missing-points", "negative-points", "unknown-image", "duplicate-id", "bad-yaml", "empty",
+        "tmpfs-over-memory"])
 def test_broken_lab_yaml(labs_dir, reference, corrupt, expected):
     path = labs_dir / "lab3" / "lab.yaml"
     if callable(corrupt):
@@ -241,6 +248,15 @@ def test_broken_lab_yaml(labs_dir, reference, corrupt, expected):
     assert result.stdout == ""
     assert result.stderr.startswith(f"error: {path}"), result.stderr
     assert expected in result.stderr
+
+
+def test_lab_yaml_sets_the_disk_limit(labs_dir, monkeypatch):
+    path = labs_dir / "lab3" / "lab.yaml"
+    spec = yaml.safe_load(path.read_text())
+    spec["limits"]["disk_mb"] = 32
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    monkeypatch.setattr(labspec, "LABS_DIR", labs_dir)
+    assert labspec.load("lab3").limits.disk_mb == 32
 
 
 def test_broken_checks_py(labs_dir, reference):
