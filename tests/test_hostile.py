@@ -54,6 +54,7 @@ REASONS = {
     "writes-grader-files": EXITED,
     "huge-submission": "zombie.py was not accepted: it is 50.0 MB",
     "symlink-outside": "zombie.py was not accepted: links are not submitted",
+    "fills-disk": "exited with status 1 before printing",
 }
 
 
