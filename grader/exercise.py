@@ -16,6 +16,7 @@ A check the scenario never reaches fails with the reason the scenario stopped.
 """
 from __future__ import annotations
 
+import threading
 import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -72,6 +73,9 @@ class Notes:
         self.lines.append(text)
 
 
+OVERRUN_GRACE = 5.0   # seconds past an exercise's time limit before its containers are halted
+
+
 class Exercise:
     """One exercise being graded: its program runs, the probe, and the checks' verdicts.
 
@@ -90,6 +94,8 @@ class Exercise:
         self.programs: list[Program] = []
         self.images_used: set[str] = set()
         self.booted = ExitStack()   # the containers of boot(), removed by stop_programs
+        self.booted_sandboxes: list[Sandbox] = []
+        self.overran = False
 
     def _container(self, image: str | None) -> tuple[Sandbox, Probe]:
         image = image or self.image
@@ -129,6 +135,7 @@ class Exercise:
         removed when the exercise's programs stop."""
         command = command or ["python3", self.spec.file, *map(str, args)]
         sandbox = self.booted.enter_context(self.containers.sandbox(image or self.image, command, pids))
+        self.booted_sandboxes.append(sandbox)
         program = attach_program(sandbox, self._name(command), self.output_limit, self.deadline)
         self.programs.append(program)
         return Booted(program, sandbox, self.booted)
@@ -142,7 +149,28 @@ class Exercise:
         running a second scenario (a reference beside the learner's, say) in another thread."""
         twin = Exercise(self.spec, self.containers, self.image, self.output_limit)
         twin.deadline = self.deadline
+        twin.booted_sandboxes = self.booted_sandboxes   # halted with this exercise's
         return twin
+
+    @contextmanager
+    def time_limit(self):
+        """Hold the scenario to the exercise's time limit. Its waits have timeouts of their own,
+        but a fork bomb can slow each probe answer and docker exec for many seconds: past the
+        limit (and a grace), every container of the exercise is halted, which ends the waits,
+        and the checks not judged by then fail for running out of time."""
+        timer = threading.Timer(max(0.0, self.deadline - time.monotonic()) + OVERRUN_GRACE,
+                                self._overrun)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
+
+    def _overrun(self) -> None:
+        self.overran = True
+        for sandbox in self.containers.sandboxes() + self.booted_sandboxes:
+            sandbox.halt()
 
     def signal(self, pid: int, signame: str, image: str | None = None) -> None:
         """Send a signal as the learner would (the probe's root has no CAP_KILL)."""
@@ -180,6 +208,9 @@ class Exercise:
                                                 skipped=reason)
 
     def _record(self, spec, passed: bool, observed: str = "") -> None:
+        if self.overran and not passed:   # what failed is the halt's doing, not the program's
+            observed = (f"the exercise ran past its {self.spec.timeout:g} s time limit; the "
+                        "grader stopped its containers")
         if spec.id not in self.results:  # the first verdict stands
             self.results[spec.id] = CheckResult(self.spec.file, spec.id, spec.name, spec.points,
                                                 passed, observed, "" if passed else spec.hint)

@@ -101,6 +101,10 @@ class Containers:
         return Sandbox(self.client, image, limits, self.files,
                        self.lab.folder / "support", command, self.lab.confinement)
 
+    def sandboxes(self) -> list[Sandbox]:
+        with self.lock:
+            return [sandbox for sandbox, _ in self.started.values()]
+
     def get(self, image: str) -> tuple[Sandbox, Probe]:
         with self.lock:
             return self._get(image)
@@ -172,8 +176,9 @@ def grade(lab: Lab, folder: Path, only: list[str] | None = None, client=None) ->
                 continue
             ex = Exercise(spec, containers, spec.image or lab.spec.image, lab.limits.output_kb * 1024)
             try:
-                _judge(ex, lab.scenarios[spec.file], files.get(spec.file),
-                       submission.refused.get(spec.file))
+                with ex.time_limit():
+                    _judge(ex, lab.scenarios[spec.file], files.get(spec.file),
+                           submission.refused.get(spec.file))
                 _note_limit_hits(ex, containers)
             finally:
                 ex.stop_programs()

@@ -90,6 +90,8 @@ class Probe:
             raise InfraError("the lab images are older than the grader: run `make images`")
 
     def _lost(self):
+        if self._sandbox.halted:
+            raise CheckFailed("the grader had stopped the container")
         if not self._sandbox.running():
             # A container whose PID 1 is the learner's program ends when that program does.
             raise CheckFailed("the container stopped: its PID 1 exited")

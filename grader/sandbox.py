@@ -25,6 +25,10 @@ SUPPORT_DIR = "/opt/zombielab/lab"      # a lab's trusted support files, root-ow
 # The submission as put_archive leaves it: root-owned on the container's rootfs, where put_archive
 # can write (it cannot into a tmpfs mount). The learner copies it into the work folder (a tmpfs).
 SUBMISSION_DIR = "/submission"
+# Learner programs run at the lowest priority. Within the container's CPU quota the kernel
+# shares time by weight (nice 19 weighs 15, nice 0 1024), so the grader's root probe and its
+# killer, at nice 0, still get a fair part of the CPU beside a fork bomb's 256 busy processes.
+LEARNER_NICE = 19
 COPY_SUBMISSION = f"cp -pR {SUBMISSION_DIR}/. {WORKDIR}"
 IMAGES = {"noinit": "zombielab/noinit", "tini": "zombielab/tini"}
 PROFILES_DIR = Path(__file__).resolve().parent.parent / "images"
@@ -136,19 +140,29 @@ def remove_strays(client: docker.DockerClient) -> int:
     return removed
 
 
+REMOVE_PATIENCE = 120   # seconds to keep asking the engine to remove a dying container
+
+
 def force_remove(container) -> bool:
     """Remove a container, tolerating another process removing it at the same moment
     (a killed batch's graders clean up while the next batch sweeps for strays).
     True if this call removed it."""
-    try:
-        container.remove(force=True)
-    except docker.errors.NotFound:
-        return False
-    except docker.errors.APIError as exc:
-        if exc.status_code == 409 and "already in progress" in str(exc):
+    deadline = time.monotonic() + REMOVE_PATIENCE
+    while True:
+        try:
+            container.remove(force=True)
+            return True
+        except docker.errors.NotFound:
             return False
-        raise
-    return True
+        except docker.errors.APIError as exc:
+            if exc.status_code == 409 and "already in progress" in str(exc):
+                return False
+            # The engine waits only a few seconds for a SIGKILLed container to end; hundreds of
+            # fork-bombing processes at the memory limit can take longer to die. The kill goes
+            # on meanwhile, so ask again.
+            if "did not receive an exit event" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(1)
 
 
 def _alive(pid: int) -> bool:
@@ -236,6 +250,7 @@ class Sandbox:
         self.support = support
         self.command = command
         self.container = None
+        self.halted = False   # by halt(): the grader stopped it
 
     def __enter__(self) -> "Sandbox":
         # A known name, so that a Ctrl-C landing after the engine made the container but before
@@ -244,9 +259,10 @@ class Sandbox:
         try:
             self.container = self._create(
                 self.image,
-                # The command copies the submission in first, then becomes the program with
-                # exec, which keeps its PID (1 in the noinit image).
-                ["/bin/sh", "-c", f'{COPY_SUBMISSION} && exec "$@"', "sh", *self.command]
+                # The command copies the submission in first, then becomes the program (niced)
+                # with exec, which keeps its PID (1 in the noinit image).
+                ["/bin/sh", "-c", f'{COPY_SUBMISSION} && exec nice -n {LEARNER_NICE} "$@"', "sh",
+                 *self.command]
                 if self.command else ["sleep", "infinity"],
                 name=name,
                 # The keep-alive runs as root with every capability dropped: learner code runs as
@@ -361,10 +377,21 @@ class Sandbox:
             if self.running():
                 raise InfraError(f"could not send SIG{signame} to the container: {exc}") from exc
 
+    def halt(self) -> None:
+        """SIGKILL the container's PID 1, which ends every process of its PID namespace at once:
+        the one stop a fork bomb cannot outrun and that needs no PID free inside."""
+        self.halted = True
+        try:
+            self.container.kill()
+        except docker.errors.APIError:
+            pass    # it had stopped already
+
     def exec_output(self, *argv: str) -> tuple[int, str]:
         """Run a trusted command as the learner (root here has no CAP_KILL or CAP_SYS_PTRACE,
         so signals and ptrace-guarded /proc files need the learner's uid); return its exit
         code and standard output."""
+        if self.halted:
+            raise CheckFailed("the grader had stopped the container")
         try:
             result = self.container.exec_run(list(argv), user=LEARNER, stderr=False)
         except docker.errors.DockerException as exc:
@@ -389,6 +416,8 @@ class Sandbox:
         """End everything the learner's programs left behind, so exercises don't meet. False
         if the container is not clean for the next exercise: a fork bomb at the pids limit can
         leave docker exec no PID to run in, or zombies no one will reap hold many PIDs."""
+        if self.halted:
+            return False
         for _ in range(3):
             try:
                 code = self.exec_learner("python3", "-I", "-c", KILL_ALL, str(self.limits.pids // 4))

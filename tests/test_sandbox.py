@@ -406,3 +406,58 @@ def test_removing_a_container_another_process_is_removing_is_not_an_error(client
             other.join()
     with pytest.raises(docker.errors.NotFound):
         client.api.inspect_container(container_id)
+
+
+def test_an_exercise_past_its_time_limit_is_halted_and_the_next_gets_a_fresh_container(client):
+    """The watchdog: a scenario still waiting when the exercise's time is up (a fork bomb slows
+    every probe answer) is ended by halting its containers, booted ones too; what it had not
+    judged fails for the time limit, and the next exercise starts in a working container."""
+    from grader.errors import CheckFailed
+    from grader.exercise import OVERRUN_GRACE, Exercise
+    lab = load("lab3")
+    spec = lab.spec.exercises[0].model_copy(update={"timeout": 1.0})
+    with Containers(client, lab, {}) as containers:
+        ex = Exercise(spec, containers, "noinit", 1 << 20)
+        started = time.monotonic()
+        try:
+            with pytest.raises(CheckFailed, match="the grader had stopped the container"):
+                with ex.time_limit():
+                    booted = ex.boot(command=["sleep", "600"])
+                    booted.probe.get(1)
+                    ex.probe.wait_for(lambda procs: False, timeout=120)   # never satisfied
+            took = time.monotonic() - started
+            ex.fail_unjudged("a reason the halt replaces")
+            assert wait_until(lambda: not booted.sandbox.running(), 10)
+        finally:
+            ex.stop_programs()
+        sandbox, probe = containers.get("noinit")
+        assert sandbox.running() and probe.get(1) is not None
+    assert took < 1.0 + OVERRUN_GRACE + 10
+    assert {r.observed for r in ex.ordered_results()} == {
+        "the exercise ran past its 1 s time limit; the grader stopped its containers"}
+
+
+@pytest.mark.parametrize("variant", ["noinit", "tini"])
+def test_learner_programs_run_at_the_lowest_priority_and_the_probe_does_not(client, variant):
+    """Beside a fork bomb's busy processes the probe and the killer, at nice 0, keep their
+    share of the container's CPU."""
+    from grader.exercise import Exercise
+    lab = load("lab3")
+    nice = "import os; print('nice', os.nice(0), flush=True)"
+    with Containers(client, lab, {}) as containers:
+        ex = Exercise(lab.spec.exercises[0], containers, variant, 1 << 20)
+        try:
+            run_nice = ex.run(command=["python3", "-c", nice]).expect_line(r"nice (\d+)", 15).group(1)
+            boot_nice = ex.boot(command=["python3", "-c", nice]).program.expect_line(r"nice (\d+)", 15).group(1)
+            code, probe_nice = run(ex.sandbox, "python3", "-c", PROBE_NICE)
+        finally:
+            ex.stop_programs()
+    assert (run_nice, boot_nice, code, probe_nice.strip()) == ("19", "19", 0, "0")
+
+
+PROBE_NICE = f"""
+import os
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    if pid != str(os.getpid()) and b"{PROBE}" in open(f"/proc/{{pid}}/cmdline", "rb").read():
+        print(open(f"/proc/{{pid}}/stat").read().rsplit(")", 1)[1].split()[16])
+"""
