@@ -21,11 +21,13 @@ import sys
 import threading
 from pathlib import Path
 
+import docker
+
 from . import labspec, report
 from .errors import InfraError, SubmissionError
 from .grade import grade
 from .labspec import Lab
-from .sandbox import connect
+from .sandbox import connect, remove_strays
 
 PR_SET_PDEATHSIG = 1
 PARENT_ENV = "ZOMBIELAB_BATCH_PARENT"
@@ -88,6 +90,9 @@ class GraderLost(Exception):
     """The grader process died or hung; the message says which."""
 
 
+STOP_TIMEOUT = 120   # seconds for a stopped grader to remove its containers
+
+
 class Grader:
     """One child grader process, asked one submission at a time."""
 
@@ -111,9 +116,18 @@ class Grader:
         return json.loads(line)
 
     def stop(self) -> None:
-        """SIGTERM (the grader removes its containers, as on Ctrl-C) and reap it."""
+        """SIGTERM (the grader removes its containers, as on Ctrl-C) and reap it, with SIGKILL
+        if it has not ended in STOP_TIMEOUT; then remove whatever containers it left."""
         self.proc.terminate()
-        self.proc.wait()
+        try:
+            self.proc.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        try:
+            remove_strays(connect())
+        except (InfraError, docker.errors.DockerException):
+            pass    # the next run sweeps them
 
 
 class Children:
@@ -166,11 +180,19 @@ class Children:
 def serve() -> int:
     """The grader process: answer requests until stdin closes or SIGTERM."""
     _die_with_parent()
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # clean up as on Ctrl-C
+    stopping = threading.Event()
+
+    def stop(signum, frame):
+        stopping.set()
+        raise KeyboardInterrupt   # clean up as on Ctrl-C
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         for line in sys.stdin:
             request = json.loads(line)
             answer = outcome(request["lab"], Path(request["folder"]), request["only"])
+            if stopping.is_set():   # an error while cleaning up replaced the interrupt
+                return 130
             print(json.dumps(answer), flush=True)
     except KeyboardInterrupt:   # the batch is stopping; the containers were removed
         return 130
