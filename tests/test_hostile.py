@@ -6,7 +6,7 @@ the submission's next exercise still gets full marks (the grader cleaned up afte
 started afresh); a good submission graded beside the corpus loses nothing; and the host is as it
 was: its kernel settings, no learner process or zombie, no container, volume or network, and no
 connection reached it. Lab 3 grades each case alone, where the report's reason for each is known
-word for word, and as a batch; the batch runs in BATCH_LABS."""
+word for word, and every lab grades the corpus as a batch."""
 import json
 import os
 import re
@@ -173,13 +173,14 @@ def test_lab3_alone_gives_zero_with_its_reason_and_grades_the_rest(tmp_path, hos
         "zombie.py": 0, "reaper.py": points(LAB3, "reaper.py")}, run.stdout[-3000:]
 
 
-# Not yet every lab (issue 7). Labs 1 and 2 passed on a quiet machine, but under heavy load a
-# good submission graded beside the corpus lost points; in Lab 4 the engine also failed to
-# remove a fork-bombing init's container in time (a 500, "did not receive an exit event").
-BATCH_LABS = ["lab3", "lab5"]
+# Graders side by side per lab. Lab 4 boots its status cases' containers at once, so there a
+# fork-bombing init keeps ~800 processes busy on the host for minutes; a neighbour's timed checks
+# then fail for the reference tini too. Until such a check is retried rather than failed, its
+# corpus is graded one submission at a time (README: Security).
+WORKERS = {"lab4": 1}
 
 
-@pytest.mark.parametrize("lab_name", BATCH_LABS)
+@pytest.mark.parametrize("lab_name", labspec.available())
 def test_a_batch_of_the_corpus_beside_good_submissions(tmp_path, host_untouched, lab_name):
     """The whole corpus and two good students in one batch, two graders side by side: a fork
     bomb or a flood in one grader's container must not cost anyone else a point."""
@@ -195,10 +196,11 @@ def test_a_batch_of_the_corpus_beside_good_submissions(tmp_path, host_untouched,
         hostile_submission(lab, case, klass / case)
 
     # Bounded: each student's exercises within their own time limits, two at a time.
-    bound = sum(e.timeout for e in lab.spec.exercises if e.file in graded) * len(CASES) / 2 + 120
+    workers = WORKERS.get(lab_name, 2)
+    bound = sum(e.timeout for e in lab.spec.exercises if e.file in graded) * len(CASES) / workers + 300
     only = [arg for file in graded for arg in ("--only", file)]
     run = subprocess.run([sys.executable, "-m", "grader", "batch", lab_name, klass, "--out", out,
-                          *only, "--workers", "2"], cwd=ROOT, stdin=subprocess.DEVNULL,
+                          *only, "--workers", str(workers)], cwd=ROOT, stdin=subprocess.DEVNULL,
                          capture_output=True, text=True, timeout=bound)
 
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
