@@ -169,7 +169,8 @@ class Exercise:
 
     def _overrun(self) -> None:
         self.overran = True
-        for sandbox in self.containers.sandboxes() + self.booted_sandboxes:
+        # Only the images this exercise used: stop_programs() replaces exactly those.
+        for sandbox in self.containers.sandboxes(list(self.images_used)) + self.booted_sandboxes:
             sandbox.halt()
 
     def signal(self, pid: int, signame: str, image: str | None = None) -> None:

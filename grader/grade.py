@@ -101,9 +101,10 @@ class Containers:
         return Sandbox(self.client, image, limits, self.files,
                        self.lab.folder / "support", command, self.lab.confinement)
 
-    def sandboxes(self) -> list[Sandbox]:
+    def sandboxes(self, images: list[str]) -> list[Sandbox]:
+        """The started containers of these images."""
         with self.lock:
-            return [sandbox for sandbox, _ in self.started.values()]
+            return [self.started[image][0] for image in images if image in self.started]
 
     def get(self, image: str) -> tuple[Sandbox, Probe]:
         with self.lock:

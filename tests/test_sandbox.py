@@ -417,6 +417,7 @@ def test_an_exercise_past_its_time_limit_is_halted_and_the_next_gets_a_fresh_con
     lab = load("lab3")
     spec = lab.spec.exercises[0].model_copy(update={"timeout": 1.0})
     with Containers(client, lab, {}) as containers:
+        other, _ = containers.get("tini")   # another exercise's: not this one's to halt
         ex = Exercise(spec, containers, "noinit", 1 << 20)
         started = time.monotonic()
         try:
@@ -432,6 +433,7 @@ def test_an_exercise_past_its_time_limit_is_halted_and_the_next_gets_a_fresh_con
             ex.stop_programs()
         sandbox, probe = containers.get("noinit")
         assert sandbox.running() and probe.get(1) is not None
+        assert other.running() and not other.halted
     assert took < 1.0 + OVERRUN_GRACE + 10
     assert {r.observed for r in ex.ordered_results()} == {
         "the exercise ran past its 1 s time limit; the grader stopped its containers"}
