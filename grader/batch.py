@@ -75,10 +75,12 @@ def students(folder: Path) -> dict[str, Path]:
 
 
 def default_workers(lab: labspec.Lab) -> int:
-    """One grader per core (each container may use a whole CPU), fewer if memory is short."""
+    """A core for each container a grader keeps busy (each may use a whole CPU), and fewer
+    graders if memory is short."""
+    at_once = lab.spec.containers_at_once
     cores = len(os.sched_getaffinity(0))
     memory_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
-    return max(1, min(cores, memory_mb // (2 * lab.limits.memory_mb)))
+    return max(1, min(cores // at_once, memory_mb // (2 * lab.limits.memory_mb * at_once)))
 
 
 class LocalPool:

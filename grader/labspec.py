@@ -88,6 +88,9 @@ class LabSpec(Strict):
     image: Image
     limits: LimitsSpec = LimitsSpec()
     confinement: ConfinementSpec = ConfinementSpec()
+    # How many containers one submission's grading may keep busy at once (a lab that boots
+    # its workloads in containers of their own): a batch's default graders divide by it.
+    containers_at_once: int = Field(default=1, ge=1)
     exercises: list[ExerciseSpec] = Field(min_length=1)
 
     @model_validator(mode="after")

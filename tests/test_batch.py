@@ -400,3 +400,14 @@ def test_dask_cluster_grades_the_same_scores(cluster, local_run, klass, tmp_path
     on_cluster = gradescope_results(out)
     assert {s: r["score"] for s, r in on_cluster.items()} == {s: r["score"] for s, r in local.items()}
     assert (out / "gradebook.csv").read_text() == (local_run[1] / "gradebook.csv").read_text()
+
+
+def test_a_lab_that_keeps_several_containers_busy_gets_fewer_graders_by_default():
+    """Lab 4 boots eight containers at once (containers_at_once: 8): a core for each."""
+    from grader.batch import default_workers
+    cores = len(os.sched_getaffinity(0))
+    lab4 = labspec.load("lab4")
+    assert lab4.spec.containers_at_once == 8
+    assert default_workers(lab4) == max(1, cores // 8)
+    assert 1 <= default_workers(LAB) <= cores   # lab3: one per core at most
+    assert default_workers(LAB) >= default_workers(lab4)
