@@ -25,10 +25,6 @@ SUPPORT_DIR = "/opt/zombielab/lab"      # a lab's trusted support files, root-ow
 # The submission as put_archive leaves it: root-owned on the container's rootfs, where put_archive
 # can write (it cannot into a tmpfs mount). The learner copies it into the work folder (a tmpfs).
 SUBMISSION_DIR = "/submission"
-# Learner programs run at the lowest priority. Within the container's CPU quota the kernel
-# shares time by weight (nice 19 weighs 15, nice 0 1024), so the grader's root probe and its
-# killer, at nice 0, still get a fair part of the CPU beside a fork bomb's 256 busy processes.
-LEARNER_NICE = 19
 COPY_SUBMISSION = f"cp -pR {SUBMISSION_DIR}/. {WORKDIR}"
 IMAGES = {"noinit": "zombielab/noinit", "tini": "zombielab/tini"}
 PROFILES_DIR = Path(__file__).resolve().parent.parent / "images"
@@ -259,10 +255,9 @@ class Sandbox:
         try:
             self.container = self._create(
                 self.image,
-                # The command copies the submission in first, then becomes the program (niced)
-                # with exec, which keeps its PID (1 in the noinit image).
-                ["/bin/sh", "-c", f'{COPY_SUBMISSION} && exec nice -n {LEARNER_NICE} "$@"', "sh",
-                 *self.command]
+                # The command copies the submission in first, then becomes the program with
+                # exec, which keeps its PID (1 in the noinit image).
+                ["/bin/sh", "-c", f'{COPY_SUBMISSION} && exec "$@"', "sh", *self.command]
                 if self.command else ["sleep", "infinity"],
                 name=name,
                 # The keep-alive runs as root with every capability dropped: learner code runs as

@@ -437,29 +437,3 @@ def test_an_exercise_past_its_time_limit_is_halted_and_the_next_gets_a_fresh_con
     assert took < 1.0 + OVERRUN_GRACE + 10
     assert {r.observed for r in ex.ordered_results()} == {
         "the exercise ran past its 1 s time limit; the grader stopped its containers"}
-
-
-@pytest.mark.parametrize("variant", ["noinit", "tini"])
-def test_learner_programs_run_at_the_lowest_priority_and_the_probe_does_not(client, variant):
-    """Beside a fork bomb's busy processes the probe and the killer, at nice 0, keep their
-    share of the container's CPU."""
-    from grader.exercise import Exercise
-    lab = load("lab3")
-    nice = "import os; print('nice', os.nice(0), flush=True)"
-    with Containers(client, lab, {}) as containers:
-        ex = Exercise(lab.spec.exercises[0], containers, variant, 1 << 20)
-        try:
-            run_nice = ex.run(command=["python3", "-c", nice]).expect_line(r"nice (\d+)", 15).group(1)
-            boot_nice = ex.boot(command=["python3", "-c", nice]).program.expect_line(r"nice (\d+)", 15).group(1)
-            code, probe_nice = run(ex.sandbox, "python3", "-c", PROBE_NICE)
-        finally:
-            ex.stop_programs()
-    assert (run_nice, boot_nice, code, probe_nice.strip()) == ("19", "19", 0, "0")
-
-
-PROBE_NICE = f"""
-import os
-for pid in filter(str.isdigit, os.listdir("/proc")):
-    if pid != str(os.getpid()) and b"{PROBE}" in open(f"/proc/{{pid}}/cmdline", "rb").read():
-        print(open(f"/proc/{{pid}}/stat").read().rsplit(")", 1)[1].split()[16])
-"""
