@@ -52,6 +52,10 @@ TERM_WATCH = 1.0              # seconds CMD must outlive a SIGTERM it ignores
 IDLE_SECONDS = 2.0
 STARTUP_LIMIT = 30.0          # seconds for the engine to start a container (not the init's)
 STATUS_LIMIT = 5.0            # seconds for a status container to run and end, once started
+# PIDs of each status container: the init, CMD and an orphan need a few. The eight are booted at
+# once, and an init that forks without end fills them all; the kernel takes minutes to end 8 x
+# 128 processes caught mid-fork, but seconds for 8 x 16.
+STATUS_PIDS = 16
 IDLE_CPU_LIMIT = 0.05         # share of one CPU an idle init may use
 CLOCK_TICKS = 100             # USER_HZ: the unit of /proc's CPU times
 
@@ -126,8 +130,8 @@ class MiniInit:
     """The learner's init: PID 1 of a noinit container, or a subreaper under docker exec."""
     name = "yours"
 
-    def boot(self, ex, argv: list[str]):
-        return ex.boot(*argv)
+    def boot(self, ex, argv: list[str], pids: int | None = None):
+        return ex.boot(*argv, pids=pids)
 
     def exec(self, ex, argv: list[str]) -> Program:
         return ex.run("--subreaper", *argv)
@@ -137,8 +141,8 @@ class Tini:
     """The reference: PID 1 of a tini container (its entrypoint is `tini --`), or `tini -s`."""
     name = "tini"
 
-    def boot(self, ex, argv: list[str]):
-        return ex.boot(image="tini", command=list(argv))
+    def boot(self, ex, argv: list[str], pids: int | None = None):
+        return ex.boot(image="tini", command=list(argv), pids=pids)
 
     def exec(self, ex, argv: list[str]) -> Program:
         return ex.run(command=["tini", "-s", "--", *argv])
@@ -215,7 +219,7 @@ def exit_statuses(ex, trial: Trial) -> None:
     their statuses in turn."""
     checks = sorted({case.check_id for case in STATUS_CASES})
     with trial.cases(*checks):
-        booted = [(case, trial.init.boot(ex, list(case.argv))) for case in STATUS_CASES]
+        booted = [(case, trial.init.boot(ex, list(case.argv), STATUS_PIDS)) for case in STATUS_CASES]
         statuses = {case: status_of(ex, case, b) for case, b in booted}
     for check_id in checks:
         judge_statuses(ex, trial, check_id,
