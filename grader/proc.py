@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import CheckFailed, InfraError
-from .sandbox import PROBE, Sandbox
+from .sandbox import HALTED, PROBE, Sandbox
 
 # The probe in the images must be this very file: see probe.py's ready message.
 PROBE_VERSION = hashlib.sha256((Path(__file__).parent / "probe.py").read_bytes()).hexdigest()
@@ -91,7 +91,7 @@ class Probe:
 
     def _lost(self):
         if self._sandbox.halted:
-            raise CheckFailed("the grader had stopped the container")
+            raise CheckFailed(HALTED)
         if not self._sandbox.running():
             # A container whose PID 1 is the learner's program ends when that program does.
             raise CheckFailed("the container stopped: its PID 1 exited")

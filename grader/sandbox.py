@@ -26,6 +26,7 @@ SUPPORT_DIR = "/opt/zombielab/lab"      # a lab's trusted support files, root-ow
 # can write (it cannot into a tmpfs mount). The learner copies it into the work folder (a tmpfs).
 SUBMISSION_DIR = "/submission"
 COPY_SUBMISSION = f"cp -pR {SUBMISSION_DIR}/. {WORKDIR}"
+HALTED = "the grader had stopped the container"   # why a halted sandbox's work fails
 IMAGES = {"noinit": "zombielab/noinit", "tini": "zombielab/tini"}
 PROFILES_DIR = Path(__file__).resolve().parent.parent / "images"
 
@@ -154,8 +155,8 @@ def force_remove(container) -> bool:
             if exc.status_code == 409 and "already in progress" in str(exc):
                 return False
             # The engine waits only a few seconds for a SIGKILLed container to end; hundreds of
-            # fork-bombing processes at the memory limit can take longer to die. The kill goes
-            # on meanwhile, so ask again.
+            # fork-bombing processes caught mid-fork (state D) can take longer to die. The kill
+            # goes on meanwhile, so ask again.
             if "did not receive an exit event" not in str(exc) or time.monotonic() > deadline:
                 raise
             time.sleep(1)
@@ -386,7 +387,7 @@ class Sandbox:
         so signals and ptrace-guarded /proc files need the learner's uid); return its exit
         code and standard output."""
         if self.halted:
-            raise CheckFailed("the grader had stopped the container")
+            raise CheckFailed(HALTED)
         try:
             result = self.container.exec_run(list(argv), user=LEARNER, stderr=False)
         except docker.errors.DockerException as exc:
