@@ -46,6 +46,10 @@ def read_stat(pid):
         "pgrp": int(fields[2]),
         "session": int(fields[3]),
         "tty": int(fields[4]),
+        # Page faults of the process, and of the children it has reaped: a reaper's count grows
+        # by its child's when wait() releases that child, which tells who reaped whom.
+        "minflt": int(fields[7]),
+        "cminflt": int(fields[8]),
         "starttime": int(fields[19]),
         "cpu_ticks": int(fields[11]) + int(fields[12]),   # utime + stime, in clock ticks
         "uid": uid,

@@ -47,6 +47,8 @@ class Proc:
     uid: int
     starttime: int
     cpu_ticks: int
+    minflt: int       # page faults of the process
+    cminflt: int      # page faults of the children it has reaped, added as it reaps each
 
     @property
     def described(self) -> str:

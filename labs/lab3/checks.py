@@ -56,27 +56,26 @@ def zombie(ex):
         proc = ex.probe.get(pid)
         require(proc and proc.ppid == prog.pid and proc.state == "Z",
                 f"before Ctrl-C, PID {pid} is not a zombie of zombie.py: there is nothing to clear")
+        adopter = ex.probe.get(1)
         prog.interrupt()
         status = prog.wait_exit(ex.timeout("ctrl-c-clears"))
         require(status == 0, f"after Ctrl-C zombie.py exited with status {status}")
         gone = ex.probe.wait_for(lambda procs: pid not in procs, timeout=2)
         require(gone is not None, f"PID {pid} is still in the process table 2 s after zombie.py exited")
-        require(not _reaped_by_parent(ex, pid, prog.pid),
+        require(reaped_by(ex, adopter, proc),
                 f"zombie.py reaped PID {pid} itself before exiting; the adopter should")
 
 
-def _reaped_by_parent(ex, child: int, parent: int) -> bool:
-    """True only when the probe saw the child gone while its parent was still alive.
+def reaped_by(ex, reaper, child) -> bool:
+    """Whether `reaper` (as it was before `child` went) is the process that reaped `child`.
 
-    A parent that has exited is dead even while it waits, as a zombie itself, for docker's
-    shim to reap it; a child gone in the same poll as that is the adopter's work (or too close
-    to call), so it is not held against the program.
+    The kernel adds a reaped child's page faults to its reaper's count of its children's: the
+    count grows by the child's own only where the child was reaped. Comparing when the probe saw
+    the child go and the parent die would be a race a busy machine can lose.
     """
-    child_gone = ex.probe.first_time(child, lambda p: True, kind="gone")
-    parent_dead = min(filter(None, [ex.probe.first_time(parent, lambda p: p.state == "Z"),
-                                    ex.probe.first_time(parent, lambda p: True, kind="gone")]),
-                      default=None)
-    return child_gone is not None and parent_dead is not None and child_gone < parent_dead
+    now = ex.probe.get(reaper.pid)
+    return now is not None and now.starttime == reaper.starttime \
+        and now.cminflt - reaper.cminflt >= child.minflt
 
 
 # --- reaper.py ------------------------------------------------------------------------------
