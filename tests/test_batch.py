@@ -18,6 +18,7 @@ import pytest
 
 from conftest import ROOT, case_fails
 from grader import labspec
+from grader.batch import default_workers
 from grader.sandbox import LABEL, OWNER_LABEL
 
 LAB = labspec.load("lab3")
@@ -404,7 +405,6 @@ def test_dask_cluster_grades_the_same_scores(cluster, local_run, klass, tmp_path
 
 def test_a_lab_that_keeps_several_containers_busy_gets_fewer_graders_by_default():
     """Lab 4 boots eight containers at once (containers_at_once: 8): a core for each."""
-    from grader.batch import default_workers
     cores = len(os.sched_getaffinity(0))
     lab4 = labspec.load("lab4")
     assert lab4.spec.containers_at_once == 8
