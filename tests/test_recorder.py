@@ -1,0 +1,75 @@
+"""The process recorder: its reading of the kernel's events (no engine needed), and the helper
+container that stands in for bpftrace on the host where the grader cannot run it."""
+import os
+import shutil
+import subprocess
+import sys
+
+from conftest import ROOT
+from grader.recorder import Record
+
+# A program (container PID 5, host 105) forks 6 and 7; 6 exits 3 and is reaped by 5; 7 is
+# discarded by the kernel (SIGCHLD ignored); 5 starts thread 8 and prints a line; then 5 uses
+# CLONE_PARENT to make 9, a child of its own parent (container PID 1, host 101).
+NS = "4026532180"
+LINES = [
+    f"born 1000 105 105 {NS} 5 5",
+    f"new 2000 105 105 {NS} 5 5 106 1200000 101",
+    f"born 2100 106 106 {NS} 6 6",
+    f"new 3000 105 105 {NS} 5 5 107 1200000 101",
+    f"born 3100 107 107 {NS} 7 7",
+    f"exit 4000 106 106 {NS} 6 6 1 768 105 0",
+    f"wait 4100 105 105 {NS} 5 5 6",
+    f"exit 5000 107 107 {NS} 7 7 1 0 105 1",
+    f"new 6000 105 105 {NS} 5 5 108 3d0f00 101",
+    f"born 6100 108 105 {NS} 8 5",
+    f"write 6200 108 105 {NS} 8 5 19 child 6 parent 5\\x0a",
+    f"new 7000 105 105 {NS} 5 5 109 8000 101",
+    f"born 7100 109 109 {NS} 9 9",
+    f"exec 1500 105 105 {NS} 5 5 /usr/bin/python3",
+    f"born 10 101 101 {NS} 1 1",
+]
+
+
+def record() -> Record:
+    return Record([line.split() for line in LINES], {107: 5.5e-6})
+
+
+def test_statuses_and_reapers_come_from_the_kernels_events():
+    reaped, discarded = record().life(6), record().life(7)
+    assert (reaped.exit_code, reaped.ending, reaped.reaped_by) == (3, "exited with 3", 5)
+    assert reaped.fate == "reaped by PID 5"
+    assert (discarded.exit_code, discarded.discarded, discarded.reaped_by) == (0, True, None)
+    assert discarded.fate == "discarded by the kernel: its parent ignored SIGCHLD"
+
+
+def test_threads_are_not_processes_and_lines_have_writers():
+    rec = record()
+    assert [life.pid for life in rec.created_by(5)] == [6, 7, 9]
+    assert rec.life(8).thread and rec.life(8).process == 5
+    assert rec.writer("child 6 parent 5").pid == 5    # the thread's process wrote it
+    assert rec.writer("child 7 parent 5") is None
+
+
+def test_clone_parent_names_the_caller_and_the_parent_apart():
+    child = record().life(9)
+    assert (child.creator, child.parent) == (5, 1)
+    assert record().life(5).execs == [(1500e-9, "/usr/bin/python3")]
+
+
+def test_helper_container_records_in_place_of_the_host(client, tmp_path):
+    """Docker Desktop's way: bpftrace in the grader's helper container, not on the host. A
+    reference passes and a spoof that lets the kernel discard its children fails, the same."""
+    def grade(folder, *only):
+        return subprocess.run([sys.executable, "-m", "grader", "grade", "lab1", str(folder), *only],
+                              env=dict(os.environ, ZOMBIELAB_RECORDER="container"), cwd=ROOT,
+                              capture_output=True, text=True)
+    reference = ROOT / "labs" / "lab1" / "solution"
+    graded = grade(reference)
+    assert graded.returncode == 0 and "Score: 18/18" in graded.stdout, graded.stdout + graded.stderr
+    submission = shutil.copytree(reference, tmp_path / "submission")
+    shutil.copy(ROOT / "tests" / "spoofs" / "lab1" / "fork_children" / "ignores-sigchld" /
+                "fork_children.py", submission)
+    graded = grade(submission, "--only", "fork_children.py")
+    assert graded.returncode == 1, graded.stdout + graded.stderr
+    assert "SIGCHLD was ignored, so the kernel discarded it" in graded.stdout
