@@ -1,22 +1,18 @@
-"""Lab 1's graded scenarios: fork_children.py and chain.py, judged by the kernel's PID allocator
-and process table, not by what they print.
+"""Lab 1's graded scenarios: fork_children.py and chain.py, judged by the kernel's record of
+what the program's processes did, not by what they print.
 
 A forked child that prints a line and exits may live for less than one of the probe's polls, so
-"the probe saw it" cannot be what decides. Two facts of the kernel make every check here
-deterministic instead, however loaded the machine:
+"the probe saw it" cannot be what decides. The grader's process recorder (grader/recorder.py)
+has every process from the kernel itself, however briefly it lived: which process called fork,
+the parent the kernel gave it, its exit status, the wait that reaped it (or that the kernel
+discarded it because SIGCHLD was ignored), and every line it wrote. While a program runs nothing
+else in the grading container starts a process (the probe and PID 1 never fork, and the grader
+runs no command until the program is done), so the processes born since the program began are
+exactly the ones it created, threads apart.
 
-- PIDs in a PID namespace are handed out in increasing order, and while a program runs nothing
-  else in the grading container starts a process (the probe and PID 1 never fork, and the grader
-  runs no command until the program is done). The engine's launcher reports the namespace's last
-  PID just before it becomes the learner's program (prog.pid_floor), and the probe reads it again
-  once the program and its children are done. The PIDs in between are exactly the processes the
-  program created, in creation order: a program that invents PIDs, or forks too many, shows there
-  however briefly its children lived, and fork order is PID order.
-- The image has no init: PID 1 is `sleep infinity`, which never reaps. A child that its parent did
-  not wait for stays in the table as a zombie for good, so whether the program reaped its children
-  itself is read off the table after it exits, with no adopter to race.
-
-What the probe did see of a child while it lived (its parent) must agree too.
+The image has no init: PID 1 is `sleep infinity`, which never reaps. A child that its parent did
+not wait for stays in the table as a zombie for good, so what is left in the table once the
+program is done shows too.
 """
 from __future__ import annotations
 
@@ -24,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 from grader.exercise import exercise, require
+from grader.recorder import Life, Record
 
 FORKED = re.compile(r"forked (\d+)")
 CHILD = re.compile(r"child (\d+) parent (\d+)")
@@ -44,8 +41,12 @@ class Run:
     parent: int              # its parent's PID, as the kernel gave it (0: outside the container)
     status: int              # its exit status
     text: str                # everything it printed to stdout
-    created: list[int]       # the PIDs allocated while it ran: its processes, in creation order
+    record: Record           # the kernel's record of the container's processes
+    created: list[int]       # the processes it created (not threads), in creation order
     left: dict               # the process table once it and its children were done
+
+    def life(self, pid: int) -> Life:
+        return self.record.life(pid)
 
     def found(self, pattern: re.Pattern) -> list[tuple[int, ...]]:
         # Matches anywhere, not line by line: a line that another process wrote into the middle
@@ -59,12 +60,14 @@ def run_program(ex, args, check_id: str, to_file: str | None = None) -> Run:
     prog = ex.run(*args, stdout=to_file)
     status = prog.wait_exit(ex.timeout(check_id))
     left = settle(ex)
-    created = list(range(prog.pid_floor + 1, ex.probe.last_pid() + 1))
+    record = ex.probe.record()
+    started = record.life(prog.pid).born
+    created = [life.pid for life in record.processes(after=started) if life.pid != prog.pid]
     if to_file:
         text = ex.probe.read_file(to_file, ex.output_limit) or ""
     else:
         text = "\n".join(prog.lines())
-    return Run(prog.pid, prog.ppid, status, text, created, left)
+    return Run(prog.pid, prog.ppid, status, text, record, created, left)
 
 
 def settle(ex) -> dict:
@@ -78,16 +81,45 @@ def learner_running(proc) -> bool:
     return proc.uid == 1000 and proc.state != "Z"
 
 
-def wrong_parents(ex, run: Run, parent_of) -> list[str]:
-    """Processes of the run that the probe saw with a parent other than parent_of(pid).
+def wrong_forks(run: Run, parent_of) -> list[str]:
+    """Processes of the run that were not forked by parent_of(pid), or were given another
+    parent, or became another program: the exercises are about fork itself."""
+    wrong = []
+    for pid in run.created:
+        life = run.life(pid)
+        if life.creator != parent_of(pid):
+            wrong.append(f"PID {pid} was forked by PID {life.creator}, not by PID {parent_of(pid)}")
+        elif life.parent != parent_of(pid):
+            wrong.append(f"PID {pid} was made the child of PID {life.parent}, not of PID "
+                         f"{parent_of(pid)}")
+        if life.execs:
+            wrong.append(f"PID {pid} exec'd {life.execs[0][1]}: a forked child runs on in the "
+                         "same program")
+    return wrong
 
-    PID 1 is allowed: it is every orphan's parent, and orphans are the zombie checks' business.
-    """
-    created = set(run.created)
-    seen = {(e.proc.pid, e.proc.ppid) for e in ex.probe.events()
-            if e.kind != "gone" and e.proc.pid in created}
-    return [f"PID {pid} had parent {ppid}" for pid, ppid in sorted(seen)
-            if ppid not in (parent_of(pid), 1)]
+
+def unreaped(run: Run, reaper_of, pids: list[int] | None = None) -> list[str]:
+    """Processes of the run (or of pids) whose status was not collected by reaper_of(pid)'s
+    wait (its own parent's, for a chain: the shape of the tree is chain-links' business)."""
+    wrong = []
+    for pid in run.created if pids is None else pids:
+        life = run.life(pid)
+        if life.discarded:
+            wrong.append(f"nobody reaped PID {pid}: SIGCHLD was ignored, so the kernel "
+                         "discarded it")
+        elif life.reaped_by != reaper_of(pid):
+            wrong.append(f"PID {pid} was {life.fate}, not by PID {reaper_of(pid)}")
+    return wrong
+
+
+def written_by(run: Run, line: str, pid: int) -> str | None:
+    """Why `line` does not count as written by process pid, or None if it does."""
+    write = run.record.writer(line)
+    if write is None:
+        return f"no process of the run wrote the line {line!r} itself"
+    if write.pid != pid:
+        return f"the line {line!r} was written by PID {write.pid}, not by PID {pid}"
+    return None
 
 
 def leftovers(run: Run) -> list[str]:
@@ -142,6 +174,8 @@ def judge_children(ex, run: Run) -> None:
         wrong = [f"child {pid} printed parent {ppid}" for pid, ppid in children
                  if ppid != run.pid and not (ppid == 1 and pid in abandoned)]
         require(not wrong, f"its parent was PID {run.pid}, but " + "; ".join(wrong))
+        spoken = [written_by(run, f"child {pid} parent {ppid}", pid) for pid, ppid in children]
+        require(not any(spoken), "; ".join(filter(None, spoken)))
 
     with ex.check("real-pids"):
         require(*made_right)
@@ -153,9 +187,9 @@ def judge_children(ex, run: Run) -> None:
         require(not strangers, f"it reported reaping PIDs that were never its children: {strangers}")
         require(sorted(reported) == run.created,
                 f"it printed reaped lines for {reported}; its children were {run.created}")
-        wrong = wrong_parents(ex, run, lambda pid: run.pid)
-        require(not wrong, f"the kernel showed processes that were not fork_children.py's "
-                           f"(PID {run.pid}) children: " + "; ".join(wrong))
+        wrong = wrong_forks(run, lambda pid: run.pid)
+        require(not wrong, f"the kernel's record of fork_children.py (PID {run.pid}): "
+                           + "; ".join(wrong))
 
     with ex.check("exit-statuses"):
         require(*made_right)
@@ -163,6 +197,11 @@ def judge_children(ex, run: Run) -> None:
         wrong = [f"PID {pid}: printed {code}, but it was child number {position[pid]}"
                  for pid, code in reaped if pid in position and code != position[pid]]
         require(not wrong, "wrong statuses: " + "; ".join(wrong))
+        wrong = [f"PID {pid} {run.life(pid).ending}; fork_children.py printed status {code}"
+                 for pid, code in reaped if pid in position and run.life(pid).exit_code != code]
+        require(not wrong, "; ".join(wrong))
+        wrong = unreaped(run, lambda pid: run.pid, [pid for pid, _ in reaped if pid in position])
+        require(not wrong, "; ".join(wrong) + ": the statuses it printed were never collected")
         require(run.status == 0, f"fork_children.py exited with status {run.status}")
 
     with ex.check("no-zombies"):
@@ -170,6 +209,8 @@ def judge_children(ex, run: Run) -> None:
         left = leftovers(run)
         require(not left, f"after fork_children.py exited, its children were still there, "
                           f"waited for by nobody: {'; '.join(left)}")
+        wrong = unreaped(run, lambda pid: run.pid)
+        require(not wrong, "; ".join(wrong))
 
 
 def judge_piped(run: Run) -> None:
@@ -212,15 +253,22 @@ def chain(ex):
                  if by_depth[d][1] != parent]
         require(not wrong, "; ".join(wrong))
         parent_of = dict(zip(run.created, expected))
-        wrong = wrong_parents(ex, run, parent_of.get)
-        require(not wrong, "the kernel showed a process with a parent other than the link above "
-                           "it: " + "; ".join(wrong))
+        wrong = wrong_forks(run, parent_of.get)
+        require(not wrong, "the kernel's record of the chain: " + "; ".join(wrong))
 
     with ex.check("chain-status"):
         require(*made_right)
         statuses = [code for (code,) in run.found(CHAIN_STATUS)]
         require(statuses == [CHAIN - 1], f"`{command}` printed chain status lines {statuses}; "
                                          f"expected exactly one, chain status {CHAIN - 1}")
+        # Each link passes up what the kernel gave it: the deepest exits 0, each above it with
+        # its child's code + 1.
+        wrong = [f"PID {pid} {run.life(pid).ending}, not {len(run.created) - 1 - i}"
+                 for i, pid in enumerate(run.created)
+                 if run.life(pid).exit_code != len(run.created) - 1 - i]
+        require(not wrong, "the links' exit statuses: " + "; ".join(wrong))
+        wrong = unreaped(run, lambda pid: run.life(pid).parent)
+        require(not wrong, "; ".join(wrong) + ": the statuses were never passed up")
         require(run.status == 0, f"chain.py exited with status {run.status}")
 
     with ex.check("chain-reaped"):
@@ -228,3 +276,5 @@ def chain(ex):
         left = leftovers(run)
         require(not left, f"after chain.py exited, processes of the chain were still there, "
                           f"waited for by nobody: {'; '.join(left)}")
+        wrong = unreaped(run, lambda pid: run.life(pid).parent)
+        require(not wrong, "; ".join(wrong))
