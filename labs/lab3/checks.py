@@ -1,9 +1,11 @@
-"""Lab 3's graded scenarios: each drives a program and asks the probe what the kernel saw.
+"""Lab 3's graded scenarios: each drives a program and asks the kernel what it did.
 
-Timing checks measure inside the container, from the probe's /proc polls, and always take the
-lower bound of a delay (a probe slowed by a busy machine can only make a delay look shorter), so
-a correct program never fails for the machine's load. Races are provoked, not hoped for: the
-coalescing of SIGCHLD is forced by stopping the server while its children exit.
+Who forked, reaped or wrote what, and with which exit status, comes from the kernel's own record
+(grader/recorder.py): an invented status or a child nobody reaped shows there whatever the
+program prints. Timing checks measure inside the container, from the probe's /proc polls, and
+always take the lower bound of a delay (a probe slowed by a busy machine can only make a delay
+look shorter), so a correct program never fails for the machine's load. Races are provoked, not
+hoped for: the coalescing of SIGCHLD is forced by stopping the server while its children exit.
 """
 import re
 import statistics
@@ -31,6 +33,24 @@ def zombie_time(ex, pid: int) -> float:
     return span[1] - span[0] if span else 0.0
 
 
+def not_reaped_by(life, reaper: int) -> str | None:
+    """Why the kernel's record says `reaper` did not collect this child's status, or None."""
+    if life is None:
+        return "the kernel has no record of it"
+    if life.discarded:
+        return (f"nobody reaped PID {life.pid}: SIGCHLD was ignored, so the kernel discarded it")
+    if life.reaped_by != reaper:
+        return f"PID {life.pid} was {life.fate}, not by PID {reaper}"
+    return None
+
+
+def status_mismatches(record, reports, name: str) -> list[str]:
+    """Printed statuses held against the kernel's: each must be the one the child exited with."""
+    return [f"PID {pid} {record.life(pid).ending}; {name} printed status {code}"
+            for pid, code in reports
+            if record.life(pid) is not None and record.life(pid).exit_code != code]
+
+
 def reaped_reports(lines: list[str]) -> list[tuple[int, int]]:
     return [(int(m.group(1)), int(m.group(2)))
             for m in map(lambda line: re.fullmatch(REAPED, line.strip()), lines) if m]
@@ -56,26 +76,17 @@ def zombie(ex):
         proc = ex.probe.get(pid)
         require(proc and proc.ppid == prog.pid and proc.state == "Z",
                 f"before Ctrl-C, PID {pid} is not a zombie of zombie.py: there is nothing to clear")
-        adopter = ex.probe.get(1)
         prog.interrupt()
         status = prog.wait_exit(ex.timeout("ctrl-c-clears"))
         require(status == 0, f"after Ctrl-C zombie.py exited with status {status}")
         gone = ex.probe.wait_for(lambda procs: pid not in procs, timeout=2)
         require(gone is not None, f"PID {pid} is still in the process table 2 s after zombie.py exited")
-        require(reaped_by(ex, adopter, proc),
-                f"zombie.py reaped PID {pid} itself before exiting; the adopter should")
-
-
-def reaped_by(ex, reaper, child) -> bool:
-    """Whether `reaper` (as it was before `child` went) is the process that reaped `child`.
-
-    The kernel adds a reaped child's page faults to its reaper's count of its children's: the
-    count grows by the child's own only where the child was reaped. Comparing when the probe saw
-    the child go and the parent die would be a race a busy machine can lose.
-    """
-    now = ex.probe.get(reaper.pid)
-    return now is not None and now.starttime == reaper.starttime \
-        and now.cminflt - reaper.cminflt >= child.minflt
+        # The kernel's record says whose wait took the zombie: the adopter's (PID 1, tini).
+        zombie_life = ex.probe.record().life(pid)
+        require(zombie_life.reaped_by != prog.pid, f"zombie.py reaped PID {pid} itself before "
+                                                   "exiting; the adopter should")
+        require(zombie_life.reaped_by == 1, f"PID {pid} was {zombie_life.fate}, not by the "
+                                            "adopter, PID 1")
 
 
 # --- reaper.py ------------------------------------------------------------------------------
@@ -89,8 +100,10 @@ def reaper(ex):
     prog = ex.run(*REAPER_DELAYS)
     status = prog.wait_exit(ex.timeout("real-statuses"))
     reports = reaped_reports(prog.lines())
-    children = ex.probe.ever_children(prog.pid)
+    record = ex.probe.record()
+    children = record.created_by(prog.pid)
     expected = {c.pid: (i + 1) % 256 for i, c in enumerate(children)}   # fork order gives i
+    unreaped = list(filter(None, (not_reaped_by(c, prog.pid) for c in children)))
 
     forked_right = (len(children) == len(REAPER_DELAYS),
                     f"reaper.py forked {len(children)} children for {len(REAPER_DELAYS)} arguments")
@@ -105,6 +118,10 @@ def reaper(ex):
         wrong = [f"PID {pid}: printed {code}, exit code was {expected[pid]}"
                  for pid, code in reports if code != expected[pid]]
         require(not wrong, "wrong statuses: " + "; ".join(wrong))
+        wrong = status_mismatches(record, reports, "reaper.py")
+        require(not wrong, "; ".join(wrong))
+        require(not unreaped, "; ".join(unreaped) + ": the statuses it printed were never "
+                                                    "collected")
         require(status == 0, f"reaper.py exited with status {status}")
 
     with ex.check("exit-order"):
@@ -118,12 +135,16 @@ def reaper(ex):
         slow = [f"PID {c.pid} for {ms(zombie_time(ex, c.pid))}" for c in children
                 if zombie_time(ex, c.pid) > PROMPT_MS / 1000]
         require(not slow, "children stayed zombies too long: " + ", ".join(slow))
+        # A child the kernel discarded was never a zombie, and one that PID 1 reaped after
+        # reaper.py was gone was not reaped by reaper.py at all.
+        require(not unreaped, "; ".join(unreaped))
 
 
 # --- server.py ------------------------------------------------------------------------------
 @exercise("server.py")
 def server(ex):
     answers_at_once(ex)
+    waits_idle(ex)
     reaps_without_input(ex)
     coalesced_exits(ex)
     quit_waits(ex)
@@ -154,6 +175,26 @@ def answers_at_once(ex):
         # that blocks in wait misses the per-answer timeout by seconds.
         typical = statistics.median(took for _, took in answers)
         require(typical <= PROMPT_MS / 1000, f"its median answer took {ms(typical)}")
+    ex.stop_programs()
+
+
+IDLE_SECONDS = 1.0
+IDLE_WAKEUPS = 5   # a blocked server wakes for nothing; a 5 ms poll wakes 200 times a second
+
+
+def waits_idle(ex):
+    """While a child runs and nothing else happens, a server that waits for events sleeps: the
+    kernel's count of its context switches (every thread's) stays still. Load can only delay a
+    poller's wakeups, never add a blocked server's."""
+    with ex.check("waits-idle"):
+        prog = ex.run()
+        start_child(ex, prog, int(IDLE_SECONDS * 1000) + 2000, 0, "waits-idle")
+        time.sleep(0.2)   # past its answer
+        before = ex.probe.wakeups(prog.pid)
+        time.sleep(IDLE_SECONDS)
+        woke = ex.probe.wakeups(prog.pid) - before
+        require(woke <= IDLE_WAKEUPS, f"server.py woke {woke} times in {IDLE_SECONDS:g} s while "
+                                      "its one child ran and no input came: it polls")
     ex.stop_programs()
 
 
@@ -220,6 +261,10 @@ def _stopped_while_children_exit(ex, delay_ms: int) -> bool:
         wrong = [f"PID {pid}: printed {reports[pid]}, exited with {code}"
                  for pid, code in zip(pids, codes) if pid in reports and reports[pid] != code]
         require(not wrong, "wrong statuses: " + "; ".join(wrong))
+        record = ex.probe.record()
+        wrong = status_mismatches(record, reports.items(), "server.py")
+        wrong += filter(None, (not_reaped_by(record.life(pid), prog.pid) for pid in reports))
+        require(not wrong, "; ".join(wrong))
     ex.stop_programs()
     return True
 
