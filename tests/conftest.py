@@ -116,7 +116,8 @@ def faulty_cases(lab_name: str) -> list:
 
 
 def faulty_submission(lab: labspec.Lab, case: Path, folder: Path) -> tuple[Path, list[str], set[str]]:
-    """The reference with the case applied: (submission folder, files changed, checks it must fail)."""
+    """The reference with the case applied: (submission folder, files changed, checks it must
+    fail). A case is a patch, or a folder of files (a spoof, or an unusual solution)."""
     target = folder / "submission"
     shutil.copytree(lab.folder / "solution", target)
     if case.suffix == ".patch":
@@ -124,16 +125,18 @@ def faulty_submission(lab: labspec.Lab, case: Path, folder: Path) -> tuple[Path,
         files = [line[len("+++ b/"):] for line in case.read_text().splitlines()
                  if line.startswith("+++ b/")]
     else:
-        files = [p.name for p in case.iterdir() if p.name != "bug.yaml"]
+        files = [p.name for p in case.iterdir() if p.name not in ("bug.yaml", "why.yaml")]
         for name in files:
             shutil.copy(case / name, target / name)
     return target, files, case_fails(case)
 
 
 def case_fails(case: Path) -> set[str]:
-    """The checks a buggy patch or a spoof folder must fail."""
+    """The checks a buggy patch or a spoof folder must fail (an unusual solution: none)."""
     if case.suffix == ".patch":
         return {word.strip() for word in patch_header(case, "Fails").split(",")}
+    if (case / "why.yaml").exists():
+        return set()
     return set(yaml.safe_load((case / "bug.yaml").read_text())["fails"])
 
 
