@@ -203,9 +203,10 @@ class Recorder:
 
     def __init__(self, place: str):
         self.place = place
-        self._lines: dict[int, list[list[str]]] = {}
+        self._lines: dict[int, list[list[str]]] = {}   # of the watched containers only
+        self._tasks: dict[int, int] = {}    # their tasks' host ids -> their PID namespace
         self._freed: dict[int, float] = {}
-        self._synced: dict[int, set[int]] = {}
+        self._synced: dict[tuple[int, int], set[int]] = {}
         self._cond = threading.Condition()
         self.failed = ""
         self._child = subprocess.Popen(self._argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -241,10 +242,14 @@ class Recorder:
                 if kind == "sync" and len(words) == 5:
                     self._synced.setdefault((int(words[4]), int(words[3])), set()).add(int(words[2]))
                     self._cond.notify_all()
-                elif kind == "free" and len(words) == 3:
+                elif kind == "free" and len(words) == 3 and int(words[2]) in self._tasks:
                     self._freed[int(words[2])] = int(words[1]) / 1e9
                 elif kind in ("new", "born", "exec", "exit", "wait", "write") and len(words) > 6:
-                    self._lines.setdefault(int(words[4]), []).append(words)
+                    # Other graders' containers on this machine are recorded too: not kept.
+                    lines = self._lines.get(int(words[4]))
+                    if lines is not None:
+                        lines.append(words)
+                        self._tasks[int(words[2])] = int(words[4])
                 elif kind == "ready":
                     self._ready.set()
                 elif kind.startswith("Lost"):
@@ -266,10 +271,18 @@ class Recorder:
             del self._synced[(pidns, token)]
             return Record(list(self._lines.get(pidns, [])), dict(self._freed))
 
+    def watch(self, pidns: int) -> None:
+        """Keep the lines of this container from now on (its probe starts before its programs)."""
+        with self._cond:
+            self._lines.setdefault(pidns, [])
+
     def forget(self, pidns: int) -> None:
         """A removed container's lines (its namespace's inode may be used again)."""
         with self._cond:
             self._lines.pop(pidns, None)
+            for task in [task for task, ns in self._tasks.items() if ns == pidns]:
+                del self._tasks[task]
+                self._freed.pop(task, None)
 
     def stop(self) -> None:
         """End bpftrace; the helper container ends on the closed input and removes itself."""
