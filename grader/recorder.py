@@ -209,11 +209,13 @@ class Recorder:
         self._synced: dict[tuple[int, int], set[int]] = {}
         self._cond = threading.Condition()
         self.failed = ""
-        self._child = subprocess.Popen(self._argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                       stderr=subprocess.PIPE, text=True, env=ENV,
-                                       start_new_session=True)
         self._ready = threading.Event()
+        self._started = threading.Event()
+        # bpftrace is started by the thread that reads it, which lives as long as it does: the
+        # kernel sends a parent-death signal when the parent *thread* ends, and the thread that
+        # first asks for a record may be a short-lived one.
         threading.Thread(target=self._read, daemon=True).start()
+        self._started.wait()
         if not self._ready.wait(START_TIMEOUT) or self.failed:
             self.stop()
             raise InfraError(f"the process recorder did not start ({self.place}): "
@@ -233,6 +235,16 @@ class Recorder:
                 "-e", "BPFTRACE_STRLEN", "-e", "BPFTRACE_PERF_RB_PAGES", IMAGE]
 
     def _read(self) -> None:
+        try:
+            self._child = subprocess.Popen(self._argv(), stdin=subprocess.PIPE,
+                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                           text=True, env=ENV, start_new_session=True)
+        except OSError as exc:
+            self._child, self.failed = None, f"cannot run it: {exc}"
+            self._ready.set()
+            return
+        finally:
+            self._started.set()
         for line in self._child.stdout:
             words = line.split()
             if not words:
@@ -286,6 +298,8 @@ class Recorder:
 
     def stop(self) -> None:
         """End bpftrace; the helper container ends on the closed input and removes itself."""
+        if self._child is None:
+            return
         self._child.stdin.close()
         try:
             self._child.wait(timeout=0 if self.place == "host" else 10)
