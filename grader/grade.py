@@ -12,6 +12,7 @@ from .errors import CheckFailed, InfraError, SubmissionError
 from .exercise import CheckResult, Exercise
 from .labspec import Lab
 from .proc import Probe
+from .recorder import Recorder
 from .sandbox import Sandbox, connect, remove_strays
 
 
@@ -89,6 +90,7 @@ class Containers:
         self.discarded_hits: dict[str, list[str]] = {}  # of containers removed since
 
     def __enter__(self) -> "Containers":
+        Recorder.shared()   # before any container starts, so that each is recorded from its start
         return self
 
     def __exit__(self, *exc_info) -> None:

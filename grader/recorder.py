@@ -3,8 +3,9 @@
 A poll of /proc misses whatever lives between two polls, and cannot tell who called fork, who
 reaped a child, or who wrote a line. The kernel's tracepoints can: grader/record.bt (bpftrace)
 reports each task's creation with the task that called clone, each exec, each exit with the
-wait status, each wait that reported a child, each write to standard output or error, with
-CLOCK_MONOTONIC nanoseconds. One recorder serves every container of the grader's process.
+wait status, each wait that reported a child, what getppid() answered, each write to standard
+output or error, with CLOCK_MONOTONIC nanoseconds. One recorder serves every container of the
+grader's process.
 
 It needs root in the machine's first PID namespace, and the checks never run it near learner
 code: on a Linux host where the grader is root and bpftrace is installed it runs there;
@@ -35,8 +36,12 @@ IMAGE = "zombielab/recorder"
 SYNC_BASE = 0x7A6F0000        # the probe's getpgid() marks: see record.bt
 START_TIMEOUT = 60            # seconds for bpftrace to compile and attach
 SYNC_TIMEOUT = 20
+UNWATCHED_SECONDS = 60        # see Recorder._keep
+UNWATCHED_LINES = 20000
 CLONE_PARENT, CLONE_THREAD = 0x8000, 0x10000
-ENV = {**os.environ, "BPFTRACE_STRLEN": "200", "BPFTRACE_PERF_RB_PAGES": "1024"}
+# Longer strings for the written bytes; room for a fork bomb's worth of tasks in its maps.
+ENV = {**os.environ, "BPFTRACE_STRLEN": "200", "BPFTRACE_PERF_RB_PAGES": "1024",
+       "BPFTRACE_MAP_KEYS_MAX": "65536"}
 
 
 @dataclass
@@ -63,6 +68,7 @@ class Life:
     reaped_by: int | None = None    # the process whose wait reported it after it exited
     freed: float | None = None      # gone from the process table for good
     writes: list[Write] = field(default_factory=list)
+    asked: list[tuple[float, int]] = field(default_factory=list)   # what getppid() returned
 
     @property
     def thread(self) -> bool:
@@ -161,6 +167,9 @@ class Record:
                     life.reaped, life.reaped_by = t, int(words[6])
                 return
 
+    def _ppid(self, t, words, ids):
+        self._life(int(words[2]), int(words[5]), int(words[6])).asked.append((t, int(words[7])))
+
     def _write(self, t, words, ids):
         data = re.sub(r"\\x([0-9a-f]{2})", lambda m: chr(int(m.group(1), 16)),
                       " ".join(words[8:]))
@@ -203,8 +212,10 @@ class Recorder:
 
     def __init__(self, place: str):
         self.place = place
-        self._lines: dict[int, list[list[str]]] = {}   # of the watched containers only
-        self._tasks: dict[int, int] = {}    # their tasks' host ids -> their PID namespace
+        self._lines: dict[int, list[list[str]]] = {}   # by container (PID namespace)
+        self._watched: set[int] = set()
+        self._heard: dict[int, float] = {}  # unwatched containers: when their last line came
+        self._tasks: dict[int, int] = {}    # the tasks' host ids -> their PID namespace
         self._freed: dict[int, float] = {}
         self._synced: dict[tuple[int, int], set[int]] = {}
         self._cond = threading.Condition()
@@ -232,7 +243,8 @@ class Recorder:
         return ["docker", "run", "--rm", "-i", "--pid", "host", "--cap-add", "SYS_ADMIN",
                 "--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined",
                 "-v", "/sys/kernel/tracing:/sys/kernel/tracing", "--label", "zombielab.recorder",
-                "-e", "BPFTRACE_STRLEN", "-e", "BPFTRACE_PERF_RB_PAGES", IMAGE]
+                "-e", "BPFTRACE_STRLEN", "-e", "BPFTRACE_PERF_RB_PAGES", "-e",
+                "BPFTRACE_MAP_KEYS_MAX", IMAGE]
 
     def _read(self) -> None:
         try:
@@ -256,12 +268,9 @@ class Recorder:
                     self._cond.notify_all()
                 elif kind == "free" and len(words) == 3 and int(words[2]) in self._tasks:
                     self._freed[int(words[2])] = int(words[1]) / 1e9
-                elif kind in ("new", "born", "exec", "exit", "wait", "write") and len(words) > 6:
-                    # Other graders' containers on this machine are recorded too: not kept.
-                    lines = self._lines.get(int(words[4]))
-                    if lines is not None:
-                        lines.append(words)
-                        self._tasks[int(words[2])] = int(words[4])
+                elif kind in ("new", "born", "exec", "exit", "wait", "write", "ppid") \
+                        and len(words) > 6:
+                    self._keep(int(words[4]), words)
                 elif kind == "ready":
                     self._ready.set()
                 elif kind.startswith("Lost"):
@@ -283,14 +292,36 @@ class Recorder:
             del self._synced[(pidns, token)]
             return Record(list(self._lines.get(pidns, [])), dict(self._freed))
 
+    def _keep(self, pidns: int, words: list[str]) -> None:
+        """A container's line. Every container of the machine is recorded, other graders' too,
+        and a container's first lines come before its probe can say which it is (a booted
+        init's exec, say): an unwatched container's lines are kept for UNWATCHED_SECONDS after
+        its last, and UNWATCHED_LINES at most."""
+        lines = self._lines.get(pidns)
+        if lines is None:
+            now = time.monotonic()
+            for idle in [ns for ns, heard in self._heard.items() if now - heard > UNWATCHED_SECONDS]:
+                self.forget(idle)
+            lines = self._lines[pidns] = []
+        if pidns not in self._watched:
+            self._heard[pidns] = time.monotonic()
+            if len(lines) >= UNWATCHED_LINES:
+                return
+        lines.append(words)
+        self._tasks[int(words[2])] = pidns
+
     def watch(self, pidns: int) -> None:
-        """Keep the lines of this container from now on (its probe starts before its programs)."""
+        """Keep this container's lines until forget(): its probe has just started."""
         with self._cond:
+            self._watched.add(pidns)
+            self._heard.pop(pidns, None)
             self._lines.setdefault(pidns, [])
 
     def forget(self, pidns: int) -> None:
         """A removed container's lines (its namespace's inode may be used again)."""
         with self._cond:
+            self._watched.discard(pidns)
+            self._heard.pop(pidns, None)
             self._lines.pop(pidns, None)
             for task in [task for task, ns in self._tasks.items() if ns == pidns]:
                 del self._tasks[task]
