@@ -26,6 +26,7 @@ SUPPORT_DIR = "/opt/zombielab/lab"      # a lab's trusted support files, root-ow
 # can write (it cannot into a tmpfs mount). The learner copies it into the work folder (a tmpfs).
 SUBMISSION_DIR = "/submission"
 COPY_SUBMISSION = f"cp -pR {SUBMISSION_DIR}/. {WORKDIR}"
+BOOT_SHELL = "/bin/sh"     # a booted container's first program: it copies, then execs the command
 HALTED = "the grader had stopped the container"   # why a halted sandbox's work fails
 IMAGES = {"noinit": "zombielab/noinit", "tini": "zombielab/tini"}
 PROFILES_DIR = Path(__file__).resolve().parent.parent / "images"
@@ -258,7 +259,7 @@ class Sandbox:
                 self.image,
                 # The command copies the submission in first, then becomes the program with
                 # exec, which keeps its PID (1 in the noinit image).
-                ["/bin/sh", "-c", f'{COPY_SUBMISSION} && exec "$@"', "sh", *self.command]
+                [BOOT_SHELL, "-c", f'{COPY_SUBMISSION} && exec "$@"', "sh", *self.command]
                 if self.command else ["sleep", "infinity"],
                 name=name,
                 # The keep-alive runs as root with every capability dropped: learner code runs as

@@ -20,8 +20,7 @@ SEARCH_WINDOW = 256 * 1024
 
 # Runs first in the exec'd process, then becomes the learner's program with exec, so the PID it
 # prints is the program's and it leaves no child behind (a shell running stty would fork one).
-# It also prints its parent's PID and the PID namespace's last allocated PID: PIDs are handed out in increasing order,
-# so every PID above it that appears while the program runs is one the program created.
+# It also prints its parent's PID.
 # Echo goes off so that the grader's own input does not come back mixed with the output; with
 # an output file (argv[1] other than "-"), stdout goes there, buffered as Python buffers files.
 # The rest of argv is the command it becomes.
@@ -30,8 +29,7 @@ import os, sys, termios
 attrs = termios.tcgetattr(0)
 attrs[3] &= ~termios.ECHO
 termios.tcsetattr(0, termios.TCSANOW, attrs)
-with open("/proc/sys/kernel/ns_last_pid") as f:
-    print("{PID_MARK}", os.getpid(), os.getppid(), f.read().strip(), flush=True)
+print("{PID_MARK}", os.getpid(), os.getppid(), flush=True)
 output, command = sys.argv[1], sys.argv[2:]
 if output != "-":
     fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -94,10 +92,9 @@ class Program:
             timeout=None, dimensions=(24, 200), maxread=READ_SIZE, searchwindowsize=SEARCH_WINDOW)
         self.child.logfile_read = self.transcript
         self._launched = pid is None
-        # ppid: its parent's PID as its container sees it (0: outside, the docker exec);
-        # pid_floor: the namespace's last PID just before the program began (see LAUNCHER).
-        self.pid, self.ppid, self.pid_floor = (pid, 0, None) if pid is not None else map(
-            int, self._expect_raw(rf"{PID_MARK} (\d+) (\d+) (\d+)\r?\n", 30, "start").groups())
+        # ppid: its parent's PID as its container sees it (0: outside, the docker exec).
+        self.pid, self.ppid = (pid, 0) if pid is not None else map(
+            int, self._expect_raw(rf"{PID_MARK} (\d+) (\d+)\r?\n", 30, "start").groups())
         self.exit_status: int | None = None
 
     def _remaining(self, timeout: float) -> float:
