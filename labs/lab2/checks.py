@@ -1,4 +1,5 @@
-"""Lab 2's graded scenarios: orphans, a subreaper and a daemon, judged from the kernel's /proc.
+"""Lab 2's graded scenarios: orphans, a subreaper and a daemon, judged from the kernel's /proc
+and its record of each process (who forked it, what getppid() told it, who wrote each line).
 
 Every program runs under a small trusted stand-in for a shell (holder.py, next to this file,
 passed to `python3 -I -c`) instead of being the `docker exec` process itself, for three reasons:
@@ -46,6 +47,7 @@ class Held:
     image: str
     prog: Program
     pid: int
+    subreaper: bool = False   # the holder becomes a child subreaper at the gate
 
     @property
     def probe(self):
@@ -68,20 +70,20 @@ class Held:
         self.prog.child.sendcontrol("q")
 
     def open_gate(self) -> None:
-        self.prog.send_line("go")
+        self.prog.send_line("go subreaper" if self.subreaper else "go")
 
     def signal(self, pid: int, signame: str) -> None:
         self.ex.signal(pid, signame, image=self.image)
 
 
 def run_held(ex, *args, image=None, gated=False, subreaper=False) -> Held:
+    """A program under the holder; `subreaper` (gated runs only) is told at the gate."""
     image = image or ex.image
-    words = [word for word, on in (("gated", gated), ("subreaper", subreaper)) if on]
-    mode = "-".join(words) or "plain"
-    prog = ex.run(image=image, command=["python3", "-I", "-c", HOLDER, mode, ex.spec.file,
+    prog = ex.run(image=image, command=["python3", "-I", "-c", HOLDER,
+                                        "gated" if gated else "plain", ex.spec.file,
                                         *map(str, args)])
     pid = int(prog.expect_line(rf"{PROGRAM_MARK} (\d+)", 30, "its PID").group(1))
-    return Held(ex, image, prog, pid)
+    return Held(ex, image, prog, pid, subreaper)
 
 
 # --- reading the kernel ------------------------------------------------------------------------
@@ -322,12 +324,36 @@ def judge_adoption(ex, held: Held, result: OrphanResult, child: int, could_notic
         result.fail("reports-adopter", f"the child said it was adopted by {reported}{whose}, "
                                        f"but the kernel gave it to PID {adopter} "
                                        f"({comm(probe, adopter)})")
+    elif reported is not None:
+        unknown = not_told(held.probe.record(), child, held.pid, f"adopted {child} by {reported}")
+        if unknown:
+            result.fail("reports-adopter", unknown)
     if last_alive is not None and last_alive - could_notice > NOTICE_LIMIT:
         result.fail("adopted-promptly", f"child {child} was still running "
                                         f"{ms(last_alive - could_notice)} after it was adopted")
     status = exit_status(held, child)   # readable where the adopter does not reap
     if status not in (None, 0):
         result.fail("adopted-promptly", f"child {child} {describe_status(status)}")
+
+
+def not_told(record, child: int, parent: int, line: str) -> str | None:
+    """Why the kernel's record says `child` did not learn its adopter by asking, or None.
+
+    The line must be the child's own write, made after a getppid() that the kernel answered
+    with the adopter it names, after the parent had exited: an adopter read off another
+    process's command line, or predicted, was never told."""
+    write = record.writer(line)
+    if write is None or write.pid != child:
+        who = f"PID {write.pid}" if write else "no process of its container"
+        return f"the line {line!r} was written by {who}, not by child {child}"
+    died = record.life(parent).ended if record.life(parent) else None
+    adopter = int(line.rsplit(" ", 1)[1])
+    told = [ppid for t, ppid in record.life(child).asked
+            if died is not None and died <= t <= write.t]
+    if adopter not in told:
+        return (f"child {child} wrote {line!r}, but getppid() had not told it {adopter} after "
+                f"PID {parent} exited (it answered {told or 'nothing'} in that time)")
+    return None
 
 
 def expect_while_alive(held: Held, pattern: str, pid: int, timeout: float, what: str):
@@ -427,6 +453,19 @@ def judge_subreaper(held: Held, middle: int | None, grandchild: int, zombies: di
         require(claim == (grandchild, me),
                 f"it printed 'adopted {claim[0]} by {claim[1]}'; "
                 f"expected 'adopted {grandchild} by {me}'")
+        # An orphan, not a child from birth: forked by subreaper.py's child, whose parent the
+        # kernel made it (clone with CLONE_PARENT would make it subreaper.py's at once).
+        record = probe.record()
+        born = record.life(grandchild)
+        forker = record.life(born.creator) if born.creator else None
+        require(forker is not None and forker.creator == me and not forker.thread,
+                f"the grandchild {grandchild} was forked by PID {born.creator}, not by a child "
+                f"of subreaper.py (PID {me})")
+        require(born.parent == born.creator,
+                f"the grandchild {grandchild} was made PID {born.parent}'s child at birth "
+                f"(clone with CLONE_PARENT), so it was never orphaned")
+        require(not (unknown := not_told(record, grandchild, born.creator,
+                                         f"adopted {grandchild} by {me}")), unknown)
     with ex.check("reports-statuses"):
         judge_reaped_lines(held, middle, grandchild, zombies)
     with ex.check("no-zombies"):

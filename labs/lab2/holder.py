@@ -12,10 +12,12 @@ it:
     foreground group (SIGHUP), which kills the orphans a shell's jobs would leave alive.
 
 It forks, prints `zombielab-program <pid>`, lets the child exec `python3 FILE ARGS...` (at once,
-or once the grader sends a line if MODE contains "gated", so the grader can stop the terminal's
+or, with MODE "gated", once the grader sends a line, so the grader can stop the terminal's
 output first), prints `zombielab-exited` when the program ends, and then waits forever without
-reaping it: the program stays its zombie, its exit status readable in /proc. If MODE contains
-"subreaper", it first becomes a child subreaper, so the program's orphans come to it.
+reaping it: the program stays its zombie, its exit status readable in /proc. If that line says
+"subreaper", it first becomes a child subreaper, so the program's orphans come to it. It comes
+on a line, not in MODE, so that nothing the program can read (this command line) tells it
+which adopter to expect.
 """
 import ctypes
 import os
@@ -45,12 +47,10 @@ def start(program):
 
 def main():
     mode, program = sys.argv[1], sys.argv[2:]
-    if "subreaper" in mode:
-        become_subreaper()
     pid, opener = start(program)
     print("zombielab-program", pid, flush=True)
-    if "gated" in mode:
-        os.read(0, 64)     # the grader's go line
+    if mode == "gated" and b"subreaper" in os.read(0, 64):   # the grader's go line
+        become_subreaper()
     os.close(opener)
     # WNOWAIT: learn that the program has ended without reaping it.
     os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
