@@ -30,6 +30,7 @@ from typing import Callable
 from grader.errors import CheckFailed, InfraError
 from grader.exercise import exercise, require
 from grader.proc import Probe
+from grader.sandbox import BOOT_SHELL
 from grader.session import Program
 
 
@@ -57,6 +58,14 @@ STATUS_LIMIT = 5.0            # seconds for a status container to run and end, o
 # 128 processes caught mid-fork, but seconds for 8 x 16.
 STATUS_PIDS = 16
 IDLE_CPU_LIMIT = 0.05         # share of one CPU an idle init may use
+# Times an idle init may wake in IDLE_SECONDS: tini's sigtimedwait wakes once a second; an
+# init that polls waitpid(WNOHANG) every 50 ms wakes 40 times.
+IDLE_WAKEUPS = 6
+# glibc keeps signals 32 and 33 for itself (SIGCANCEL, SIGSETXID), and its posix_spawn leaves
+# them ignored in the child whatever the caller asks: no init's doing.
+GLIBC_RESERVED = (1 << 31) | (1 << 32)
+# The one program an init may be, after the engine's BOOT_SHELL: the learner's, under python3.
+PYTHON = "/usr/bin/python3"
 CLOCK_TICKS = 100             # USER_HZ: the unit of /proc's CPU times
 
 
@@ -102,6 +111,7 @@ class Trial:
     def __init__(self, init):
         self.init = init
         self.outcomes: dict[str, Outcome] = {}
+        self.foreign = ""   # what another program than the init's own did in its place
 
     @contextmanager
     def case(self, check_id: str):
@@ -272,6 +282,15 @@ def forwarding(ex, trial: Trial) -> None:
                                  "the workload's ready line")
         catcher = int(ready.group(1))
         procs = booted.probe.snapshot()
+        init = booted.probe.record().life(1)
+        if init is None:
+            raise InfraError("the process recorder has no record of the container's PID 1")
+        paths = [path for _, path in init.execs]
+        mine = paths.index(PYTHON) if PYTHON in paths else len(paths)
+        others = [path for path in paths[:mine] if path != BOOT_SHELL] + paths[mine + 1:]
+        if others and trial.init is MINI_INIT:
+            trial.foreign = (f"mini_init.py exec'd {others[0]}: the init that did the work "
+                             "was another program")
 
         real_child = catcher in procs and procs[catcher].ppid == 1 and catcher != 1
         with trial.case("runs-child") as case:
@@ -283,7 +302,8 @@ def forwarding(ex, trial: Trial) -> None:
 
         with trial.case("clean-signal-state") as case:
             blocked = signal_names(int(state.group(2), 16))
-            ignored = signal_names(int(state.group(3), 16) & ~runtime_ignored(ex))
+            ignored = signal_names(int(state.group(3), 16) & ~runtime_ignored(ex)
+                                   & ~GLIBC_RESERVED)
             case.summary = f"blocked: {listed(blocked)}; ignored: {listed(ignored)}"
             require(int(state.group(1)) == catcher, "the signal state came from another process")
             require(real_child, f"CMD (PID {catcher}) is not the init's child")
@@ -291,11 +311,14 @@ def forwarding(ex, trial: Trial) -> None:
             require(not ignored, f"CMD started with these signals ignored: {listed(ignored)}")
 
         with trial.case("idle-cpu") as case:
-            share = idle_cpu_share(booted.probe)
-            case.summary = f"{share:.0%} of a CPU"
+            share, woke = idle_cpu_share(booted.probe)
+            case.summary = f"{share:.0%} of a CPU, woke {woke} times"
             require(share <= IDLE_CPU_LIMIT,
                     f"while nothing happened for {IDLE_SECONDS:g} s the init used {share:.0%} of "
                     f"a CPU (at most {IDLE_CPU_LIMIT:.0%})")
+            require(woke <= IDLE_WAKEUPS,
+                    f"while nothing happened for {IDLE_SECONDS:g} s the init woke {woke} times "
+                    f"(at most {IDLE_WAKEUPS}): it polls instead of waiting for a signal")
 
         with trial.case("forwards-signals") as case:
             require(real_child, f"CMD (PID {catcher}) is not the init's child")
@@ -326,13 +349,15 @@ def arguments_reported(text: str):
         return text
 
 
-def idle_cpu_share(probe: Probe) -> float:
-    """The share of one CPU PID 1 used while the grader waited and nothing happened."""
-    before, start = probe.get(1), time.monotonic()
+def idle_cpu_share(probe: Probe) -> tuple[float, int]:
+    """The share of one CPU PID 1 used while the grader waited and nothing happened, and how
+    many times its threads went to sleep meanwhile (the kernel's count of their voluntary
+    context switches: one per wakeup, which load can delay but never add)."""
+    before, woken, start = probe.get(1), probe.wakeups(1), time.monotonic()
     time.sleep(IDLE_SECONDS)
-    after, elapsed = probe.get(1), time.monotonic() - start
+    after, woke, elapsed = probe.get(1), probe.wakeups(1) - woken, time.monotonic() - start
     require(before is not None and after is not None, "PID 1 is gone")
-    return (after.cpu_ticks - before.cpu_ticks) / CLOCK_TICKS / elapsed
+    return (after.cpu_ticks - before.cpu_ticks) / CLOCK_TICKS / elapsed, woke
 
 
 def send_each_signal(ex, booted) -> tuple[list[str], str]:
@@ -505,4 +530,5 @@ def mini_init(ex):
         mine, theirs = yours.outcomes[spec.id], reference.outcomes[spec.id]
         with ex.check(spec.id) as check:
             check.note(f"yours: {mine.described} | tini: {theirs.described}")
+            require(not yours.foreign, yours.foreign)
             require(mine.passed, mine.observed)
