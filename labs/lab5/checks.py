@@ -5,8 +5,10 @@ container's own command (or as PID 1 of a fresh PID namespace), which starts the
 told and reports what it left behind. The counts a program prints are checked against the kernel:
 the free PIDs come from pid_max and the PIDs the kernel handed out, or from the container's pids
 cgroup (pids.max, pids.current), and pids.peak shows how many of its children really lived at
-once. Nothing is timed except pool.py's overall bound; whether pool.py waits or spins when every
-PID is held is seen with its children stopped, from the cgroup's count of refused forks.
+once, and the kernel's process record tells children from threads. Nothing is timed except
+pool.py's overall bound; whether pool.py waits or polls when every PID is held is seen with its
+children stopped, from the cgroup's count of refused forks and pool.py's own CPU time and
+wakeups meanwhile.
 """
 import os
 import re
@@ -15,6 +17,7 @@ import time
 
 from grader.errors import CheckFailed, InfraError
 from grader.exercise import exercise, require
+from grader.sandbox import WORKDIR
 
 SUPPORT = "/opt/zombielab/lab"
 HARNESS = ["python3", "-I", f"{SUPPORT}/harness.py"]
@@ -30,6 +33,10 @@ POOL_TASKS = 2000
 STATUS_TASKS = POOL_TASKS         # the run in which the grader kills a task's child
 POOL_SECONDS = 25                 # pool.py's time bound, not counting the grader's freeze
 FREEZE_WATCH = 0.5                # how long pool.py is watched with every PID held
+# What pool.py may do meanwhile: a blocked wait sleeps through it; a WNOHANG loop spins the CPU
+# (a tick is 10 ms), or wakes at each of its naps.
+FREEZE_TICKS = 10
+FREEZE_WAKEUPS = 3
 
 
 # --- the kernel ------------------------------------------------------------------------------
@@ -99,6 +106,7 @@ class Harnessed:
         return int(re.search(r"^max (\d+)", self.cgroup("pids.events"), re.M).group(1))
 
     def go(self) -> None:
+        self.went = time.monotonic()   # the probe's clock too, and the recorder's
         self.prog.send_line(f"go {self.token}")
         started = self._await(r"started pid=(\d+) pid_max=(\d+)", 15)
         self.pid, self.pid_max = int(started.group(1)), int(started.group(2))
@@ -128,6 +136,7 @@ class Harnessed:
         self.refused = self.refused_forks() - self.events_before
         self.pids_handed_out = self.probe.last_pid() - self.last_pid_before
         self.lines = [line.strip() for line in self.prog.lines()]
+        self.record = self.probe.record()
         self.prog.send_line("quit")
 
     def printed(self, pattern: str) -> re.Match | None:
@@ -184,6 +193,16 @@ def judge_count(run: Harnessed, free: int, why: str) -> None:
     together = run.peak - run.current - 1
     require(together >= count, f"it reported {count} children, but at most {together} of its "
                                "children were alive at once (pids.peak)")
+    # Threads hold PIDs too, but they are not children: the kernel's record tells them apart.
+    # exhaust.py is the process, of those started since the harness let it go, that started
+    # the most tasks (in the pid_max run it lives in a namespace of its own, below the record's).
+    made = [life for life in run.record.lives if life.born and life.born >= run.went]
+    started = {life.pid: [task for task in made if task.creator == life.pid]
+               for life in made if not life.thread}
+    tasks = max(started.values(), key=len, default=[])
+    children = sum(not task.thread for task in tasks)
+    require(children >= count, f"exhaust.py made {len(tasks) - children} threads and {children} "
+                               f"child processes, but counted {count} children")
 
 
 def judge_reaping(run: Harnessed) -> None:
@@ -217,6 +236,7 @@ def pid_max_conf(ex):
     errors = [line for line in said if line.startswith("sysctl:")]
     keys = {line.partition(" = ")[0].replace("/", ".") for line in said if " = " in line and line not in errors}
     keys |= {key.replace("/", ".") for line in errors for key in re.findall(r'key "([^"]+)"', line)}
+    keys |= conf_keys(ex.probe.read_file(f"{WORKDIR}/pid_max.conf", 65536) or "")
     with ex.check("applies-cleanly"):
         # A key written "-key = value" asks sysctl to ignore its error: it is only reported.
         refused = [line for line in errors if not line.endswith(", ignoring")]
@@ -231,13 +251,26 @@ def pid_max_conf(ex):
                 f"sysctl -p set or tried: {', '.join(sorted(keys)) or 'no key at all'}")
 
 
+def conf_keys(text: str) -> set[str]:
+    """The keys a sysctl.conf file sets, as sysctl reads it: `key = value` lines, `#` and `;`
+    comments, and a leading `-` that only tells sysctl to ignore the key's errors (such a key
+    is still one the file asks to set)."""
+    keys = set()
+    for line in text.splitlines():
+        line = line.strip()
+        if line and line[0] not in "#;":
+            keys.add(line.partition("=")[0].strip().lstrip("-").strip().replace("/", "."))
+    return keys
+
+
 # --- pool.py --------------------------------------------------------------------------------
 @exercise("pool.py")
 def pool(ex):
     run = pool_until_full(ex, POOL_TASKS)
-    before = run.refused_forks()
+    before, spent, woken = run.refused_forks(), cpu_ticks(run), run.probe.wakeups(run.pid)
     time.sleep(FREEZE_WATCH)
     retried = run.refused_forks() - before
+    spun, woke = cpu_ticks(run) - spent, run.probe.wakeups(run.pid) - woken
     run.command("thaw", "thawed")
     frozen_for = time.monotonic() - run.froze
     run.wait_end(ex.timeout("all-done"))
@@ -262,6 +295,9 @@ def pool(ex):
                 if run.alive else "pool.py had ended before it ever filled its pids limit")
         require(retried == 0, f"with every PID held by its (stopped) children, pool.py tried "
                               f"fork {retried} times in {FREEZE_WATCH:g} s instead of waiting")
+        require(spun <= FREEZE_TICKS and woke <= FREEZE_WAKEUPS,
+                f"with every PID held by its (stopped) children, pool.py ran {spun * 10} ms and "
+                f"woke {woke} times in {FREEZE_WATCH:g} s: it polls instead of waiting")
     with ex.check("leaves-no-zombies"):
         require(run.zombies == 0 and run.running == 0,
                 f"when pool.py ended, {run.zombies} zombies and {run.running} running children "
@@ -278,6 +314,12 @@ def pool(ex):
                 f'no "task <i> exited with -9" line for the child the grader killed (PID {killed})')
         require(not failing.printed(rf"done {STATUS_TASKS}") and failing.status != 0,
                 f"with a task killed, pool.py still said done or exited 0 (status {failing.status})")
+
+
+def cpu_ticks(run: Harnessed) -> int:
+    """pool.py's CPU time so far, in 10 ms ticks."""
+    proc = run.probe.get(run.pid)
+    return proc.cpu_ticks if proc else 0
 
 
 def pool_until_full(ex, tasks: int) -> Harnessed:
