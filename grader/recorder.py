@@ -182,6 +182,14 @@ class Record:
         """The latest process or thread with this PID."""
         return next((life for life in reversed(self.lives) if life.pid == pid), None)
 
+    def of(self, pid: int) -> Life:
+        """The latest process or thread with this PID, which the kernel showed to exist: a
+        record without it is the recorder's failure, not the program's."""
+        life = self.life(pid)
+        if life is None:
+            raise InfraError(f"the process recorder has no record of PID {pid}")
+        return life
+
     def processes(self, after: float = 0.0) -> list[Life]:
         """The processes (not threads) born since `after`, in birth order."""
         return [life for life in self.lives

@@ -5,7 +5,10 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
+from grader.errors import InfraError
 from grader.recorder import Record
 
 # A program (container PID 5, host 105) forks 6 and 7; 6 exits 3 and is reaped by 5; 7 is
@@ -55,6 +58,11 @@ def test_clone_parent_names_the_caller_and_the_parent_apart():
     child = record().life(9)
     assert (child.creator, child.parent) == (5, 1)
     assert record().life(5).execs == [(1500e-9, "/usr/bin/python3")]
+
+
+def test_a_process_missing_from_the_record_is_the_recorders_failure():
+    with pytest.raises(InfraError, match="no record of PID 99"):
+        record().of(99)
 
 
 def test_helper_container_records_in_place_of_the_host(client, tmp_path):

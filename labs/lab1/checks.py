@@ -46,7 +46,7 @@ class Run:
     left: dict               # the process table once it and its children were done
 
     def life(self, pid: int) -> Life:
-        return self.record.life(pid)
+        return self.record.of(pid)
 
     def found(self, pattern: re.Pattern) -> list[tuple[int, ...]]:
         # Matches anywhere, not line by line: a line that another process wrote into the middle
@@ -61,7 +61,7 @@ def run_program(ex, args, check_id: str, to_file: str | None = None) -> Run:
     status = prog.wait_exit(ex.timeout(check_id))
     left = settle(ex)
     record = ex.probe.record()
-    started = record.life(prog.pid).born
+    started = record.of(prog.pid).born
     created = [life.pid for life in record.processes(after=started) if life.pid != prog.pid]
     if to_file:
         text = ex.probe.read_file(to_file, ex.output_limit) or ""

@@ -348,7 +348,7 @@ def not_told(record, child: int, parent: int, line: str) -> str | None:
         return f"the line {line!r} was written by {who}, not by child {child}"
     died = record.life(parent).ended if record.life(parent) else None
     adopter = int(line.rsplit(" ", 1)[1])
-    told = [ppid for t, ppid in record.life(child).asked
+    told = [ppid for t, ppid in record.of(child).asked
             if died is not None and died <= t <= write.t]
     if adopter not in told:
         return (f"child {child} wrote {line!r}, but getppid() had not told it {adopter} after "
@@ -456,7 +456,7 @@ def judge_subreaper(held: Held, middle: int | None, grandchild: int, zombies: di
         # An orphan, not a child from birth: forked by subreaper.py's child, whose parent the
         # kernel made it (clone with CLONE_PARENT would make it subreaper.py's at once).
         record = probe.record()
-        born = record.life(grandchild)
+        born = record.of(grandchild)
         forker = record.life(born.creator) if born.creator else None
         require(forker is not None and forker.creator == me and not forker.thread,
                 f"the grandchild {grandchild} was forked by PID {born.creator}, not by a child "

@@ -282,9 +282,7 @@ def forwarding(ex, trial: Trial) -> None:
                                  "the workload's ready line")
         catcher = int(ready.group(1))
         procs = booted.probe.snapshot()
-        init = booted.probe.record().life(1)
-        if init is None:
-            raise InfraError("the process recorder has no record of the container's PID 1")
+        init = booted.probe.record().of(1)
         paths = [path for _, path in init.execs]
         mine = paths.index(PYTHON) if PYTHON in paths else len(paths)
         others = [path for path in paths[:mine] if path != BOOT_SHELL] + paths[mine + 1:]
