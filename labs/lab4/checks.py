@@ -285,7 +285,8 @@ def forwarding(ex, trial: Trial) -> None:
         init = booted.probe.record().of(1)
         paths = [path for _, path in init.execs]
         mine = paths.index(PYTHON) if PYTHON in paths else len(paths)
-        others = [path for path in paths[:mine] if path != BOOT_SHELL] + paths[mine + 1:]
+        others = [path for path in paths[:mine] if path != BOOT_SHELL] + \
+                 [path for path in paths[mine:] if path != PYTHON]
         if others and trial.init is MINI_INIT:
             trial.foreign = (f"mini_init.py exec'd {others[0]}: the init that did the work "
                              "was another program")

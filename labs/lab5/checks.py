@@ -267,10 +267,10 @@ def conf_keys(text: str) -> set[str]:
 @exercise("pool.py")
 def pool(ex):
     run = pool_until_full(ex, POOL_TASKS)
-    before, spent, woken = run.refused_forks(), cpu_ticks(run), run.probe.wakeups(run.pid)
+    before, (spent, woken) = run.refused_forks(), activity(run)
     time.sleep(FREEZE_WATCH)
     retried = run.refused_forks() - before
-    spun, woke = cpu_ticks(run) - spent, run.probe.wakeups(run.pid) - woken
+    spun, woke = (now - then for now, then in zip(activity(run), (spent, woken)))
     run.command("thaw", "thawed")
     frozen_for = time.monotonic() - run.froze
     run.wait_end(ex.timeout("all-done"))
@@ -316,10 +316,14 @@ def pool(ex):
                 f"with a task killed, pool.py still said done or exited 0 (status {failing.status})")
 
 
-def cpu_ticks(run: Harnessed) -> int:
-    """pool.py's CPU time so far, in 10 ms ticks."""
-    proc = run.probe.get(run.pid)
-    return proc.cpu_ticks if proc else 0
+def activity(run: Harnessed) -> tuple[int, int]:
+    """pool.py's CPU time so far (10 ms ticks) and wakeups; (0, 0) once it is gone, as a
+    process that has exited polls no more (other checks say what it failed to do)."""
+    try:
+        proc = run.probe.get(run.pid)
+        return (proc.cpu_ticks, run.probe.wakeups(run.pid)) if proc else (0, 0)
+    except CheckFailed:   # gone between the two questions
+        return 0, 0
 
 
 def pool_until_full(ex, tasks: int) -> Harnessed:
