@@ -93,7 +93,7 @@ class Probe:
             raise InfraError("the lab images are older than the grader: run `make images`")
         self.pidns = ready["pidns"]
         self._recorder = Recorder.shared()
-        self._recorder.watch(self.pidns)
+        self._lines = self._recorder.watch(self.pidns)
         self._marks = itertools.count()
 
     def _lost(self):
@@ -132,7 +132,7 @@ class Probe:
 
     def close(self) -> None:
         if hasattr(self, "_recorder"):
-            self._recorder.forget(self.pidns)
+            self._recorder.forget(self.pidns, self._lines)
         if self._child.poll() is None:
             self._child.kill()
         self._child.wait()  # reap it: the grader leaves no zombies of its own
@@ -196,7 +196,8 @@ class Probe:
     def record(self) -> Record:
         """The kernel's record of every process of the container, up to now (recorder.py)."""
         token = next(self._marks) % 0x10000
-        return self._recorder.record(self.pidns, token, self._ask(f"sync {token}")["cpus"])
+        cpus = self._ask(f"sync {token}")["cpus"]
+        return self._recorder.record(self._lines, self.pidns, token, cpus)
 
     def events(self) -> list[Event]:
         """Every change recorded so far, oldest first."""

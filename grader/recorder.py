@@ -246,9 +246,11 @@ class Recorder:
             # setpriv: bpftrace ends with the grader, however the grader ends.
             return ["setpriv", "--pdeathsig", "KILL", "bpftrace", "-B", "line", str(SCRIPT)]
         # The helper container: root with the host's PID namespace and what loading BPF
-        # programs takes (CAP_SYS_ADMIN: older engines know no CAP_BPF), with the host's
-        # tracefs. It ends when the grader closes its standard input, or dies.
+        # programs takes (CAP_SYS_ADMIN: older engines know no CAP_BPF; CAP_IPC_LOCK for its
+        # buffers, which count against root's locked memory with every other recorder's), with
+        # the host's tracefs. It ends when the grader closes its standard input, or dies.
         return ["docker", "run", "--rm", "-i", "--pid", "host", "--cap-add", "SYS_ADMIN",
+                "--cap-add", "IPC_LOCK",
                 "--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined",
                 "-v", "/sys/kernel/tracing:/sys/kernel/tracing", "--label", "zombielab.recorder",
                 "-e", "BPFTRACE_STRLEN", "-e", "BPFTRACE_PERF_RB_PAGES", "-e",
@@ -289,8 +291,9 @@ class Recorder:
             self._ready.set()
             self._cond.notify_all()
 
-    def record(self, pidns: int, token: int, cpus: list[int]) -> Record:
-        """The container's record, once the probe's marks for `token` are read on every CPU."""
+    def record(self, lines: list, pidns: int, token: int, cpus: list[int]) -> Record:
+        """A container's record (`lines`, from watch()), once the probe's marks for `token`
+        are read on every CPU."""
         with self._cond:
             done = self._cond.wait_for(
                 lambda: self.failed or set(cpus) <= self._synced.get((pidns, token), set()),
@@ -298,18 +301,20 @@ class Recorder:
             if self.failed or not done:
                 raise InfraError(f"the process recorder fell behind: {self.failed or 'no mark'}")
             del self._synced[(pidns, token)]
-            return Record(list(self._lines.get(pidns, [])), dict(self._freed))
+            return Record(list(lines), dict(self._freed))
 
     def _keep(self, pidns: int, words: list[str]) -> None:
         """A container's line. Every container of the machine is recorded, other graders' too,
         and a container's first lines come before its probe can say which it is (a booted
         init's exec, say): an unwatched container's lines are kept for UNWATCHED_SECONDS after
-        its last, and UNWATCHED_LINES at most."""
+        its last, and UNWATCHED_LINES at most. A namespace's inode is used again once it is
+        freed: the birth of a PID 1 starts the lines of a new one."""
         lines = self._lines.get(pidns)
-        if lines is None:
+        if lines is None or (words[0] == "born" and words[5] == "1"):
             now = time.monotonic()
             for idle in [ns for ns, heard in self._heard.items() if now - heard > UNWATCHED_SECONDS]:
-                self.forget(idle)
+                self.forget(idle, self._lines.get(idle))
+            self._watched.discard(pidns)   # a probe of the earlier one keeps its own lines
             lines = self._lines[pidns] = []
         if pidns not in self._watched:
             self._heard[pidns] = time.monotonic()
@@ -318,19 +323,22 @@ class Recorder:
         lines.append(words)
         self._tasks[int(words[2])] = pidns
 
-    def watch(self, pidns: int) -> None:
-        """Keep this container's lines until forget(): its probe has just started."""
+    def watch(self, pidns: int) -> list:
+        """Keep this container's lines until forget(): its probe has just started. Returns
+        them, as the probe's handle on this container (not a later one with the same inode)."""
         with self._cond:
             self._watched.add(pidns)
             self._heard.pop(pidns, None)
-            self._lines.setdefault(pidns, [])
+            return self._lines.setdefault(pidns, [])
 
-    def forget(self, pidns: int) -> None:
-        """A removed container's lines (its namespace's inode may be used again)."""
+    def forget(self, pidns: int, lines: list | None) -> None:
+        """A removed container's lines, unless a new namespace has taken its inode since."""
         with self._cond:
+            if lines is None or self._lines.get(pidns) is not lines:
+                return
             self._watched.discard(pidns)
             self._heard.pop(pidns, None)
-            self._lines.pop(pidns, None)
+            del self._lines[pidns]
             for task in [task for task, ns in self._tasks.items() if ns == pidns]:
                 del self._tasks[task]
                 self._freed.pop(task, None)

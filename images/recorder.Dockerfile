@@ -1,7 +1,7 @@
 # The grader's process recorder, for hosts where it cannot run bpftrace itself (Docker Desktop,
-# a grader without root). Trusted: it runs with CAP_SYS_ADMIN and the host's PID namespace and
-# tracefs (grader/recorder.py), and never runs learner code. It ends when the grader closes its
-# standard input.
+# a grader without root). Trusted: it runs with CAP_SYS_ADMIN, CAP_IPC_LOCK, the host's PID
+# namespace and tracefs (grader/recorder.py), and never runs learner code. It ends when the
+# grader closes its standard input.
 FROM zombielab/debian:bookworm
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends bpftrace \
