@@ -19,6 +19,7 @@ probe marks each CPU, and once every CPU's mark is read, so is everything before
 from __future__ import annotations
 
 import atexit
+import math
 import os
 import re
 import shutil
@@ -112,54 +113,57 @@ class Record:
         self._by_host: dict[int, Life] = {}
         self.lives: list[Life] = []
         self.writes: list[Write] = []
-        ids = {}   # host tid or tgid -> the container's id
-        for words in lines:
-            ids[int(words[2])] = int(words[5])
-            ids[int(words[3])] = int(words[6])
+        # Host ids come round again (a host's pid_max may be 32768), so they are read in time
+        # order: host tid or tgid -> the container's id, as of the line being read.
+        self._ids: dict[int, int] = {}
+        self._new_tasks: dict[int, tuple] = {}   # a task's "new" line, until it shows itself
         for words in sorted(lines, key=lambda w: int(w[1])):
-            getattr(self, "_" + words[0])(int(words[1]) / 1e9, words, ids)
+            self._ids[int(words[2])] = int(words[5])
+            self._ids[int(words[3])] = int(words[6])
+            getattr(self, "_" + words[0])(int(words[1]) / 1e9, words)
         for host, life in self._by_host.items():
             if life.freed is None and host in freed:
                 life.freed = freed[host]
+        # In birth order, which is fork order: a child may first run after a younger sibling.
+        self.lives.sort(key=lambda life: math.inf if life.born is None else life.born)
 
     def _life(self, host_tid: int, pid: int, process: int) -> Life:
         life = self._by_host.get(host_tid)
         if life is None or life.pid != pid:
             life = self._by_host[host_tid] = Life(pid, process)
             self.lives.append(life)
+            if host_tid in self._new_tasks:
+                life.born, life.creator, life.parent = self._new_tasks.pop(host_tid)
         return life
 
-    def _new(self, t, words, ids):
-        caller_process, child = int(words[6]), int(words[7])
-        flags, callers_parent = int(words[8], 16), ids.get(int(words[9]), 0)
-        if child not in ids:
-            return   # it never ran in the container (a failed exec of the engine's, say)
-        process = caller_process if flags & CLONE_THREAD else ids[child]
-        life = self._life(child, ids[child], process)
-        life.creator, life.born = caller_process, t
-        life.parent = callers_parent if flags & (CLONE_PARENT | CLONE_THREAD) else caller_process
+    def _new(self, t, words):
+        """Its caller made a task; the task's ids are known when it first shows itself."""
+        caller, flags = int(words[6]), int(words[8], 16)
+        parent = self._ids.get(int(words[9]), 0) if flags & (CLONE_PARENT | CLONE_THREAD) \
+            else caller
+        self._new_tasks[int(words[7])] = (t, caller, parent)
 
-    def _born(self, t, words, ids):
+    def _born(self, t, words):
         # A task started from outside the container (docker exec's) has no "new" in it.
         life = self._life(int(words[2]), int(words[5]), int(words[6]))
         if life.born is None:
             life.born, life.creator, life.parent = t, 0, 0
 
-    def _exec(self, t, words, ids):
+    def _exec(self, t, words):
         life = self._life(int(words[2]), int(words[5]), int(words[6]))
         life.execs.append((t, " ".join(words[7:])))
 
-    def _exit(self, t, words, ids):
+    def _exit(self, t, words):
         life = self._life(int(words[2]), int(words[5]), int(words[6]))
         if life.thread:
             life.ended = t
         if words[7] == "1":   # the last of its thread group: the process has exited
             process = self._life(int(words[3]), int(words[6]), int(words[6]))
             process.ended, process.status = t, int(words[8])
-            process.parent_at_exit = ids.get(int(words[9]), 0)
+            process.parent_at_exit = self._ids.get(int(words[9]), 0)
             process.discarded = words[10] == "1"
 
-    def _wait(self, t, words, ids):
+    def _wait(self, t, words):
         child = int(words[7])
         for life in reversed(self.lives):
             if life.pid == child and not life.thread:
@@ -167,10 +171,10 @@ class Record:
                     life.reaped, life.reaped_by = t, int(words[6])
                 return
 
-    def _ppid(self, t, words, ids):
+    def _ppid(self, t, words):
         self._life(int(words[2]), int(words[5]), int(words[6])).asked.append((t, int(words[7])))
 
-    def _write(self, t, words, ids):
+    def _write(self, t, words):
         data = re.sub(r"\\x([0-9a-f]{2})", lambda m: chr(int(m.group(1), 16)),
                       " ".join(words[8:]))
         write = Write(t, int(words[6]), data)
@@ -268,10 +272,9 @@ class Recorder:
         finally:
             self._started.set()
         for line in self._child.stdout:
-            words = line.split()
-            if not words:
-                continue
-            kind = words[0]
+            # One space between fields; a write's bytes and an exec's path are the rest.
+            kind = line.partition(" ")[0].strip()
+            words = line.rstrip("\n").split(" ", {"write": 8, "exec": 7}.get(kind, -1))
             with self._cond:
                 if kind == "sync" and len(words) == 5:
                     self._synced.setdefault((int(words[4]), int(words[3])), set()).add(int(words[2]))

@@ -60,6 +60,23 @@ def test_clone_parent_names_the_caller_and_the_parent_apart():
     assert record().life(5).execs == [(1500e-9, "/usr/bin/python3")]
 
 
+def test_a_host_pid_used_again_is_read_as_of_its_time():
+    """Host PIDs wrap round sooner than a container's: the second task with host PID 106 is
+    container PID 10, forked by 5, and the first (6) keeps its own story."""
+    later = [f"new 8000 105 105 {NS} 5 5 106 1200000 101", f"born 8100 106 106 {NS} 10 10",
+             f"exit 8200 106 106 {NS} 10 10 1 256 105 0", f"wait 8300 105 105 {NS} 5 5 10"]
+    rec = Record([line.split() for line in LINES + later], {})
+    assert (rec.of(6).exit_code, rec.of(6).reaped_by) == (3, 5)
+    assert (rec.of(10).creator, rec.of(10).exit_code, rec.of(10).reaped_by) == (5, 1, 5)
+
+
+def test_children_are_in_fork_order_whichever_runs_first():
+    lines = [f"born 1000 105 105 {NS} 5 5", f"new 2000 105 105 {NS} 5 5 106 1200000 101",
+             f"new 3000 105 105 {NS} 5 5 107 1200000 101", f"born 3100 107 107 {NS} 7 7",
+             f"born 3200 106 106 {NS} 6 6"]
+    assert [life.pid for life in Record([w.split() for w in lines], {}).created_by(5)] == [6, 7]
+
+
 def test_a_process_missing_from_the_record_is_the_recorders_failure():
     with pytest.raises(InfraError, match="no record of PID 99"):
         record().of(99)
