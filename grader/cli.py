@@ -36,8 +36,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
-    # SIGTERM (a closed terminal, a batch system) must clean up exactly as Ctrl-C does.
+    # SIGTERM (a closed terminal, a batch system) must clean up exactly as Ctrl-C does; and so
+    # must SIGINT itself where it was inherited ignored (a job a shell started in the background).
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if args.command in ("batch", "export", "worker"):
         return batch.command(args)
     try:
