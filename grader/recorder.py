@@ -237,7 +237,8 @@ class Recorder:
         # bpftrace is started by the thread that reads it, which lives as long as it does: the
         # kernel sends a parent-death signal when the parent *thread* ends, and the thread that
         # first asks for a record may be a short-lived one.
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         self._started.wait()
         if not self._ready.wait(START_TIMEOUT) or self.failed:
             self.stop()
@@ -347,15 +348,18 @@ class Recorder:
                 self._freed.pop(task, None)
 
     def stop(self) -> None:
-        """End bpftrace; the helper container ends on the closed input and removes itself."""
-        if self._child is None:
-            return
-        self._child.stdin.close()
-        try:
-            self._child.wait(timeout=0 if self.place == "host" else 10)
-        except subprocess.TimeoutExpired:
-            self._child.kill()
-            self._child.wait()
+        """End bpftrace; the helper container ends on the closed input and removes itself.
+        The reader is let finish here: woken at interpreter exit, it could die mid-line and
+        print a traceback."""
+        if self._child is not None:
+            self._child.stdin.close()
+            try:
+                self._child.wait(timeout=0 if self.place == "host" else 10)
+            except subprocess.TimeoutExpired:
+                self._child.kill()
+                self._child.wait()
+        if self._reader is not threading.current_thread():
+            self._reader.join(timeout=5)
 
 
 def where() -> str:
