@@ -458,6 +458,8 @@ def judge_subreaper(held: Held, middle: int | None, grandchild: int, zombies: di
         record = probe.record()
         born = record.of(grandchild)
         forker = record.life(born.creator) if born.creator else None
+        require(born.creator != me, f"the grandchild {grandchild} was forked by subreaper.py "
+                                    f"(PID {me}) itself, not by its child")
         require(forker is not None and forker.creator == me and not forker.thread,
                 f"the grandchild {grandchild} was forked by PID {born.creator}, not by a child "
                 f"of subreaper.py (PID {me})")
