@@ -34,7 +34,6 @@ from .errors import InfraError
 
 SCRIPT = Path(__file__).with_name("record.bt")
 IMAGE = "zombielab/recorder"
-SYNC_BASE = 0x7A6F0000        # the probe's getpgid() marks: see record.bt
 START_TIMEOUT = 60            # seconds for bpftrace to compile and attach
 SYNC_TIMEOUT = 20
 UNWATCHED_SECONDS = 60        # see Recorder._keep
@@ -63,7 +62,6 @@ class Life:
     execs: list[tuple[float, str]] = field(default_factory=list)
     ended: float | None = None      # when it (the whole thread group, for a process) exited
     status: int | None = None       # the wait status its parent could collect
-    parent_at_exit: int | None = None
     discarded: bool = False         # its parent ignored SIGCHLD: the kernel released it at once
     reaped: float | None = None
     reaped_by: int | None = None    # the process whose wait reported it after it exited
@@ -160,7 +158,6 @@ class Record:
         if words[7] == "1":   # the last of its thread group: the process has exited
             process = self._life(int(words[3]), int(words[6]), int(words[6]))
             process.ended, process.status = t, int(words[8])
-            process.parent_at_exit = self._ids.get(int(words[9]), 0)
             process.discarded = words[10] == "1"
 
     def _wait(self, t, words):
