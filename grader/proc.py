@@ -1,8 +1,9 @@
-"""The host side of the trusted probe: the container's process table and its history.
+"""The host side of the trusted probe: the container's process table now, and the kernel's
+record of everything that happened in it.
 
-The probe (grader/probe.py, root-owned inside the image) runs for the whole grading session
-and records every process change with CLOCK_MONOTONIC times. Checks ask it what the kernel
-showed, never what the program claimed.
+The probe (grader/probe.py, root-owned inside the image) runs for the whole grading session and
+reads /proc when asked; the history (births, exits, stops, reaping, writes) is the process
+recorder's (recorder.py). Checks ask them what the kernel showed, never what the program claimed.
 """
 from __future__ import annotations
 
@@ -59,15 +60,6 @@ def _proc(fields: dict) -> Proc:
     return Proc(**{name: fields[name] for name in Proc.__dataclass_fields__})
 
 
-@dataclass(frozen=True)
-class Event:
-    """One change the probe saw: a process appeared, changed state or parent, or went away."""
-    t: float          # when the probe's poll saw it (CLOCK_MONOTONIC)
-    kind: str         # "new", "change" or "gone"
-    proc: Proc        # for "gone", the process as last seen
-    seen: float       # for "gone", the last poll that still found it; otherwise t
-
-
 ANSWER_TIMEOUT = 30   # seconds; an answer takes milliseconds unless the container is starved
 STARVED = (f"the grader's /proc probe got no answer for {ANSWER_TIMEOUT} s: the container's "
            "processes left it no CPU")
@@ -76,13 +68,15 @@ STARVED = (f"the grader's /proc probe got no answer for {ANSWER_TIMEOUT} s: the 
 class Probe:
     """A long-running `probe.py serve` inside the sandbox, spoken to over a pipe."""
 
+    cpu_spent = 0.0   # CPU seconds used by every closed probe of this grader (make bench)
+    _tally = threading.Lock()
+
     def __init__(self, sandbox: Sandbox):
         self._sandbox = sandbox
         argv = sandbox.docker_exec_argv("python3", "-I", PROBE, "serve", user="0:0", tty=False)
         self._child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                        stderr=subprocess.DEVNULL, text=True)
         self._lock = threading.Lock()
-        self._events: list[Event] = []
         self.starved = False    # it stopped answering in time; its container must go
         with self._lock:
             line = self._answer()
@@ -134,8 +128,24 @@ class Probe:
         if hasattr(self, "_recorder"):
             self._recorder.forget(self.pidns, self._lines)
         if self._child.poll() is None:
+            used = self._cpu_used()
+            with Probe._tally:
+                Probe.cpu_spent += used
             self._child.kill()
         self._child.wait()  # reap it: the grader leaves no zombies of its own
+
+    def _cpu_used(self) -> float:
+        """The probe's own CPU time, if it answers within a second (make bench adds it up)."""
+        if self.starved:
+            return 0.0
+        try:
+            self._child.stdin.write("cpu\n")
+            self._child.stdin.flush()
+            if select.select([self._child.stdout], [], [], 1)[0]:
+                return json.loads(self._child.stdout.readline())["cpu"]
+        except (OSError, ValueError, KeyError):
+            pass
+        return 0.0
 
     # --- what the kernel shows now -------------------------------------------------------
     def snapshot(self) -> dict[int, Proc]:
@@ -166,6 +176,18 @@ class Probe:
             raise CheckFailed(f"PID {pid} had exited")
         return count
 
+    def cpu_waited(self, pid: int) -> float:
+        """Seconds pid's threads have spent runnable but kept off a CPU (by load, or by the
+        container's CPU quota) in their lives so far; 0 once it is gone. Taken off a reaction
+        time, it leaves the program's own."""
+        nanoseconds = self._ask(f"waited {pid}")["waited"]
+        return 0.0 if nanoseconds is None else nanoseconds / 1e9
+
+    def cpu_wait(self, pid: int):
+        """Start counting cpu_waited(pid): returns a function that tells it since this call."""
+        before = self.cpu_waited(pid)
+        return lambda: max(0.0, self.cpu_waited(pid) - before)
+
     def last_pid(self) -> int:
         """The last PID the container's namespace handed out (the probe itself forks nothing)."""
         return self._ask("last-pid")["last_pid"]
@@ -192,59 +214,13 @@ class Probe:
             raise InfraError(f"the probe could not read the details of PID {pid}: {output!r}")
         return json.loads(output)["details"][0]
 
+    def now(self) -> float:
+        """The clock of the probe and of the recorder's record: the host's CLOCK_MONOTONIC."""
+        return time.monotonic()
+
     # --- what the kernel showed over time -------------------------------------------------
     def record(self) -> Record:
         """The kernel's record of every process of the container, up to now (recorder.py)."""
         token = next(self._marks) % 0x10000
         cpus = self._ask(f"sync {token}")["cpus"]
         return self._recorder.record(self._lines, self.pidns, token, cpus)
-
-    def events(self) -> list[Event]:
-        """Every change recorded so far, oldest first."""
-        reply = self._ask(f"events {len(self._events)}")
-        for e in reply["events"]:
-            self._events.append(Event(e["t"], e["event"], _proc(e), e.get("seen", e["t"])))
-        return list(self._events)
-
-    def now(self) -> float:
-        """The probe's clock, which is the host's CLOCK_MONOTONIC too."""
-        return time.monotonic()
-
-    def ever_children(self, pid: int) -> list[Proc]:
-        """Every process ever seen with `pid` as parent, in fork order.
-
-        A fresh snapshot joins the recorded history, so a child forked since the poller's last
-        round is not missed.
-        """
-        seen = {}
-        for proc in [e.proc for e in self.events() if e.kind != "gone"] + list(self.snapshot().values()):
-            if proc.ppid == pid:
-                seen.setdefault(proc.pid, proc)
-        return sorted(seen.values(), key=lambda p: (p.starttime, p.pid))
-
-    def history(self, pid: int) -> list[Event]:
-        return [e for e in self.events() if e.proc.pid == pid]
-
-    def first_time(self, pid: int, predicate, after: float = 0.0, kind: str = "seen") -> float | None:
-        """When the probe first saw pid in a state for which predicate(proc) holds
-        (kind="seen"), or first found it gone (kind="gone")."""
-        return min((e.t for e in self.history(pid)
-                    if (e.kind == "gone") == (kind == "gone") and e.t >= after and predicate(e.proc)),
-                   default=None)
-
-    def zombie_span(self, pid: int) -> tuple[float, float] | None:
-        """(first, last) times the probe saw `pid` as a zombie, or None if it never did.
-
-        last - first is a lower bound of how long it stayed a zombie: a probe delayed by a
-        busy machine can only shorten it, so a check built on it never fails a good program.
-        """
-        first = last = None
-        for e in self.history(pid):
-            if e.proc.state == "Z":
-                if first is None:
-                    first = e.t
-                last = e.seen
-        if first is None:
-            return None
-        gone = any(e.kind == "gone" for e in self.history(pid))
-        return first, last if gone else self.now()

@@ -3,8 +3,8 @@
 A poll of /proc misses whatever lives between two polls, and cannot tell who called fork, who
 reaped a child, or who wrote a line. The kernel's tracepoints can: grader/record.bt (bpftrace)
 reports each task's creation with the task that called clone, each exec, each exit with the
-wait status, each wait that reported a child, what getppid() answered, each write to standard
-output or error, with CLOCK_MONOTONIC nanoseconds. One recorder serves every container of the
+wait status, each stop and continue, each wait that reported a child, what getppid() answered,
+each write to standard output or error, with CLOCK_MONOTONIC nanoseconds. One recorder serves every container of the
 grader's process.
 
 It needs root in the machine's first PID namespace, and the checks never run it near learner
@@ -68,6 +68,8 @@ class Life:
     freed: float | None = None      # gone from the process table for good
     writes: list[Write] = field(default_factory=list)
     asked: list[tuple[float, int]] = field(default_factory=list)   # what getppid() returned
+    stops: list[list] = field(default_factory=list)   # [stopped, continued or None], in order
+    cpu_waited: float = 0.0   # seconds its exited threads spent runnable but kept off a CPU
 
     @property
     def thread(self) -> bool:
@@ -93,6 +95,19 @@ class Life:
             return f"was killed by signal {-code}"
 
     @property
+    def zombie(self) -> tuple[float, float | None] | None:
+        """(from, until) it was a zombie: from its exit until a wait reaped it or the kernel
+        freed it (None: it still is); None if it never was one."""
+        if self.ended is None or self.thread or self.discarded:
+            return None
+        return self.ended, self.reaped or self.freed
+
+    @property
+    def resumed(self) -> float | None:
+        """When its last stop ended (SIGCONT), or None."""
+        return self.stops[-1][1] if self.stops else None
+
+    @property
     def fate(self) -> str:
         """Who took it out of the process table, in words."""
         if self.reaped_by is not None:
@@ -116,6 +131,9 @@ class Record:
         self._ids: dict[int, int] = {}
         self._new_tasks: dict[int, tuple] = {}   # a task's "new" line, until it shows itself
         for words in sorted(lines, key=lambda w: int(w[1])):
+            if words[0] == "cont":   # named by its host id only
+                self._cont(int(words[1]) / 1e9, words)
+                continue
             self._ids[int(words[2])] = int(words[5])
             self._ids[int(words[3])] = int(words[6])
             getattr(self, "_" + words[0])(int(words[1]) / 1e9, words)
@@ -155,10 +173,19 @@ class Record:
         life = self._life(int(words[2]), int(words[5]), int(words[6]))
         if life.thread:
             life.ended = t
+        process = self._life(int(words[3]), int(words[6]), int(words[6]))
+        process.cpu_waited += int(words[10]) / 1e9
         if words[7] == "1":   # the last of its thread group: the process has exited
-            process = self._life(int(words[3]), int(words[6]), int(words[6]))
             process.ended, process.status = t, int(words[8])
-            process.discarded = words[10] == "1"
+            process.discarded = words[9] == "1"
+
+    def _stop(self, t, words):
+        self._life(int(words[3]), int(words[6]), int(words[6])).stops.append([t, None])
+
+    def _cont(self, t, words):
+        life = self._by_host.get(int(words[2]))
+        if life is not None and life.stops and life.stops[-1][1] is None:
+            life.stops[-1][1] = t
 
     def _wait(self, t, words):
         child = int(words[7])
@@ -279,7 +306,9 @@ class Recorder:
                     self._cond.notify_all()
                 elif kind == "free" and len(words) == 3 and int(words[2]) in self._tasks:
                     self._freed[int(words[2])] = int(words[1]) / 1e9
-                elif kind in ("new", "born", "exec", "exit", "wait", "write", "ppid") \
+                elif kind == "cont" and len(words) == 3 and int(words[2]) in self._tasks:
+                    self._lines[self._tasks[int(words[2])]].append(words)
+                elif kind in ("new", "born", "exec", "exit", "stop", "wait", "write", "ppid") \
                         and len(words) > 6:
                     self._keep(int(words[4]), words)
                 elif kind == "ready":
@@ -322,7 +351,7 @@ class Recorder:
             if len(lines) >= UNWATCHED_LINES:
                 return
         lines.append(words)
-        self._tasks[int(words[2])] = pidns
+        self._tasks[int(words[2])] = self._tasks[int(words[3])] = pidns
 
     def watch(self, pidns: int) -> list:
         """Keep this container's lines until forget(): its probe has just started. Returns
@@ -343,6 +372,22 @@ class Recorder:
             for task in [task for task, ns in self._tasks.items() if ns == pidns]:
                 del self._tasks[task]
                 self._freed.pop(task, None)
+
+    def cpu_used(self) -> tuple[float, float] | None:
+        """(bpftrace's own CPU seconds, its programs' in the kernel) so far, where it runs on
+        the host; the second counts only while the kernel's BPF statistics are on
+        (sysctl kernel.bpf_stats_enabled=1, as make bench sets it)."""
+        if self.place != "host" or self._child is None:
+            return None
+        proc = Path(f"/proc/{self._child.pid}")
+        try:
+            fields = (proc / "stat").read_text().rpartition(")")[2].split()
+            in_kernel = sum(int(line.split()[1]) for fd in (proc / "fdinfo").iterdir()
+                            for line in fd.read_text().splitlines()
+                            if line.startswith("run_time_ns:"))
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), in_kernel / 1e9
 
     def stop(self) -> None:
         """End bpftrace; the helper container ends on the closed input and removes itself.

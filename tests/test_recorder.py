@@ -13,7 +13,8 @@ from grader.recorder import Record
 
 # A program (container PID 5, host 105) forks 6 and 7; 6 exits 3 and is reaped by 5; 7 is
 # discarded by the kernel (SIGCHLD ignored); 5 starts thread 8 and prints a line; then 5 uses
-# CLONE_PARENT to make 9, a child of its own parent (container PID 1, host 101).
+# CLONE_PARENT to make 9, a child of its own parent (container PID 1, host 101); 9 is stopped
+# and continued, and exits after waiting 2 µs for a CPU.
 NS = "4026532180"
 LINES = [
     f"born 1000 105 105 {NS} 5 5",
@@ -21,14 +22,17 @@ LINES = [
     f"born 2100 106 106 {NS} 6 6",
     f"new 3000 105 105 {NS} 5 5 107 1200000 101",
     f"born 3100 107 107 {NS} 7 7",
-    f"exit 4000 106 106 {NS} 6 6 1 768 105 0",
+    f"exit 4000 106 106 {NS} 6 6 1 768 0 0",
     f"wait 4100 105 105 {NS} 5 5 6",
-    f"exit 5000 107 107 {NS} 7 7 1 0 105 1",
+    f"exit 5000 107 107 {NS} 7 7 1 0 1 0",
     f"new 6000 105 105 {NS} 5 5 108 3d0f00 101",
     f"born 6100 108 105 {NS} 8 5",
     f"write 6200 108 105 {NS} 8 5 19 child 6 parent 5\\x0a",
     f"new 7000 105 105 {NS} 5 5 109 8000 101",
     f"born 7100 109 109 {NS} 9 9",
+    f"stop 7200 109 109 {NS} 9 9 19",
+    "cont 7300 109",
+    f"exit 7400 109 109 {NS} 9 9 1 0 0 2000",
     f"exec 1500 105 105 {NS} 5 5 /usr/bin/python3",
     f"born 10 101 101 {NS} 1 1",
 ]
@@ -44,6 +48,15 @@ def test_statuses_and_reapers_come_from_the_kernels_events():
     assert reaped.fate == "reaped by PID 5"
     assert (discarded.exit_code, discarded.discarded, discarded.reaped_by) == (0, True, None)
     assert discarded.fate == "discarded by the kernel: its parent ignored SIGCHLD"
+
+
+def test_zombie_spans_stops_and_cpu_waits():
+    rec = record()
+    assert rec.life(6).zombie == (4000e-9, 4100e-9)     # from its exit until 5 reaped it
+    assert rec.life(7).zombie is None                    # discarded: never a zombie
+    assert rec.life(9).zombie == (7400e-9, None)         # nobody has reaped it yet
+    assert rec.life(9).stops == [[7200e-9, 7300e-9]] and rec.life(9).resumed == 7300e-9
+    assert rec.life(9).cpu_waited == 2000e-9
 
 
 def test_threads_are_not_processes_and_lines_have_writers():
@@ -64,7 +77,7 @@ def test_a_host_pid_used_again_is_read_as_of_its_time():
     """Host PIDs wrap round sooner than a container's: the second task with host PID 106 is
     container PID 10, forked by 5, and the first (6) keeps its own story."""
     later = [f"new 8000 105 105 {NS} 5 5 106 1200000 101", f"born 8100 106 106 {NS} 10 10",
-             f"exit 8200 106 106 {NS} 10 10 1 256 105 0", f"wait 8300 105 105 {NS} 5 5 10"]
+             f"exit 8200 106 106 {NS} 10 10 1 256 0 0", f"wait 8300 105 105 {NS} 5 5 10"]
     rec = Record([line.split() for line in LINES + later], {})
     assert (rec.of(6).exit_code, rec.of(6).reaped_by) == (3, 5)
     assert (rec.of(10).creator, rec.of(10).exit_code, rec.of(10).reaped_by) == (5, 1, 5)

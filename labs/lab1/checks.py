@@ -1,9 +1,9 @@
 """Lab 1's graded scenarios: fork_children.py and chain.py, judged by the kernel's record of
 what the program's processes did, not by what they print.
 
-A forked child that prints a line and exits may live for less than one of the probe's polls, so
-"the probe saw it" cannot be what decides. The grader's process recorder (grader/recorder.py)
-has every process from the kernel itself, however briefly it lived: which process called fork,
+A forked child that prints a line and exits may be gone before anyone could look at /proc, so
+what is in the process table cannot be what decides. The grader's process recorder
+(grader/recorder.py) has every process from the kernel itself, however briefly it lived: which process called fork,
 the parent the kernel gave it, its exit status, the wait that reaped it (or that the kernel
 discarded it because SIGCHLD was ignored), and every line it wrote. While a program runs nothing
 else in the grading container starts a process (the probe and PID 1 never fork, and the grader

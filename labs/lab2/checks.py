@@ -12,9 +12,9 @@ passed to `python3 -I -c`) instead of being the `docker exec` process itself, fo
 
 Races are provoked, not hoped for: the grader stops the terminal's output (Ctrl-S), so a
 parent that prints is held inside print() for as long as the grader wants, alive, and a child
-that guesses how long its parent lives is caught. Timing is judged as a lower bound: the last
-time the grader saw a process alive (when it asked) minus the first poll that saw the event it
-waited for, which a busy machine can only shrink.
+that guesses how long its parent lives is caught. Timing is judged from the kernel's times of
+births, exits and SIGCONTs, less the time the process spent waiting for a CPU (its schedstat),
+so a busy machine never makes a correct program look slow.
 """
 import os
 import re
@@ -32,7 +32,6 @@ PROGRAM_MARK = "zombielab-program"
 EXITED_MARK = "zombielab-exited"
 NOTICE_LIMIT = 1.0          # seconds an orphan may take to notice its adoption
 LAUNCHER_LIMIT = 1.0        # seconds the daemon's launcher may run
-WATCH_INTERVAL = 0.05
 
 # The holder's source, for python3 -c; its arguments: MODE FILE ARGS... (see its docstring).
 HOLDER = (Path(__file__).resolve().parent / "holder.py").read_text()
@@ -99,31 +98,8 @@ def dead_in(procs, pid: int) -> bool:
     return pid not in procs or procs[pid].state == "Z"
 
 
-def first_dead(probe, pid: int) -> float | None:
-    """The first poll that found pid a zombie or gone: an upper bound of when it died."""
-    times = [probe.first_time(pid, lambda p: p.state == "Z"),
-             probe.first_time(pid, lambda p: True, kind="gone")]
-    return min(filter(None, times), default=None)
-
-
 def wait_dead(probe, pid: int, timeout: float) -> bool:
     return probe.wait_for(lambda procs: dead_in(procs, pid), timeout) is not None
-
-
-def watch_alive(probe, pid: int, limit: float) -> float | None:
-    """Watch pid until it dies or `limit` seconds pass; return the last time it was seen alive.
-
-    The time is taken before each question, so it is a lower bound of when the process was
-    last alive, however slow the answer."""
-    last = None
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        asked = time.monotonic()
-        if not alive(probe.get(pid)):
-            break
-        last = asked
-        time.sleep(WATCH_INTERVAL)
-    return last
 
 
 def exit_status(held: Held, pid: int) -> int | None:
@@ -144,42 +120,21 @@ def describe_status(code: int | None) -> str:
     return f"exited with status {code}"
 
 
-def first_seen(probe) -> dict:
-    """Every process the probe ever saw, as first seen, by PID."""
-    seen = {}
-    for event in probe.events():
-        if event.kind != "gone":
-            seen.setdefault(event.proc.pid, event.proc)
-    for proc in probe.snapshot().values():
-        seen.setdefault(proc.pid, proc)
-    return seen
+def started_by(probe, pid: int) -> list[int]:
+    """The processes forked in the container since pid was (pid excluded), in fork order.
 
-
-def started_by(probe, pid: int) -> list:
-    """The learner's processes started after pid (pid excluded), oldest first.
-
-    A fresh container holds nothing else of the learner's, so these are pid's descendants.
-    Processes the grader runs with docker exec (cat, the probe's details) have parent 0."""
-    seen = first_seen(probe)
-    root = seen.get(pid)
-    if root is None:
+    A fresh container holds nothing else of the learner's, so these are pid's descendants;
+    what the grader runs with docker exec (cat, the probe's details) comes from outside."""
+    record = probe.record()
+    root = record.life(pid)
+    if root is None or root.born is None:
         return []
-    return sorted((p for p in seen.values()
-                   if p.pid != pid and p.uid == root.uid and p.ppid != 0
-                   and (p.starttime, p.pid) > (root.starttime, root.pid)),
-                  key=lambda p: (p.starttime, p.pid))
-
-
-def adopter_of(probe, pid: int, parent: int) -> int | None:
-    """The first parent other than `parent` the kernel gave pid, if the probe saw one."""
-    for event in probe.history(pid):
-        if event.kind != "gone" and event.proc.ppid not in (parent, 0):
-            return event.proc.ppid
-    return None
+    return [life.pid for life in record.processes(after=root.born)
+            if life.pid != pid and life.creator]
 
 
 def comm(probe, pid: int) -> str:
-    proc = first_seen(probe).get(pid)
+    proc = probe.get(pid)
     return proc.comm if proc else "?"
 
 
@@ -268,20 +223,23 @@ def observe_orphan(ex, run: OrphanRun, result: OrphanResult) -> None:
     if not wait_dead(probe, held.pid, ex.timeout("orphaned-child")):
         raise CheckFailed(f"the parent was still running {ex.timeout('orphaned-child'):g} s after "
                           f"printing its line, so its child never became an orphan")
-    died = first_dead(probe, held.pid)
+    died = probe.record().of(held.pid).ended
     status = exit_status(held, held.pid)
     if status != 0:
         result.fail("orphaned-child", f"the parent {describe_status(status)}")
-    probe.wait_for(lambda procs: child not in procs or procs[child].ppid != held.pid, 2)
+    # The kernel reparents the children before their parent is a zombie; the child, stopped,
+    # is still there to show its new parent.
+    procs = probe.snapshot()
+    adopter = procs[child].ppid if child in procs and procs[child].ppid not in (held.pid, 0) \
+        else None
+    waiting = probe.cpu_wait(child)   # stopped, it waits for no CPU till SIGCONT
     for pid in family:
         held.signal(pid, "CONT")
-    # The child can notice its adoption from the moment it runs again.
-    could_notice = probe.first_time(child, lambda p: p.state != "T", after=died) or died
-    judge_adoption(ex, held, result, child, could_notice)
+    judge_adoption(ex, held, result, child, died, adopter, waiting)
 
 
 def stop_family(held: Held) -> list[int]:
-    family = [p.pid for p in started_by(held.probe, held.pid) if alive(held.probe.get(p.pid))]
+    family = [pid for pid in started_by(held.probe, held.pid) if alive(held.probe.get(pid))]
     for pid in family:
         held.signal(pid, "STOP")
     held.probe.wait_for(lambda procs: all(dead_in(procs, pid) or procs[pid].state == "T"
@@ -295,26 +253,30 @@ def read_parent_line(ex, held: Held) -> int:
                                  '"parent <pid> child <cpid>"')
     parent, child = int(line.group(1)), int(line.group(2))
     require(parent == held.pid, f"it printed parent {parent}, but the parent's PID is {held.pid}")
-    children = [c.pid for c in held.probe.ever_children(held.pid)]
+    record = held.probe.record()
+    children = [life.pid for life in record.processes(after=record.of(held.pid).born)
+                if life.parent == held.pid]
     require(child in children, f"it named child {child}, but the parent's children were "
                                f"{children or 'none'}")
     return child
 
 
-def judge_adoption(ex, held: Held, result: OrphanResult, child: int, could_notice: float) -> None:
+def judge_adoption(ex, held: Held, result: OrphanResult, child: int, died: float,
+                   adopter: int | None, waiting) -> None:
     probe = held.probe
     try:
-        line, last_alive = expect_while_alive(held, rf"adopted {child} by (\d+)", child,
-                                              ex.timeout("reports-adopter"),
-                                              f'"adopted {child} by <ppid>"')
+        line = held.prog.expect_line(rf"adopted {child} by (\d+)", ex.timeout("reports-adopter"),
+                                     f'"adopted {child} by <ppid>"')
         reported = int(line.group(1))
     except CheckFailed as failure:
-        reported, last_alive = None, None
+        reported = None
         result.fail("reports-adopter", str(failure))
     # A child that lingers after its line is late too.
-    lingered = watch_alive(probe, child, NOTICE_LIMIT + 1)
-    last_alive = max(filter(None, [last_alive, lingered]), default=None)
-    adopter = adopter_of(probe, child, held.pid)
+    wait_dead(probe, child, NOTICE_LIMIT + 1)
+    waited = waiting()
+    life = probe.record().of(child)
+    could_notice = max(died, life.resumed or died)   # from the moment it runs again
+    ran = (life.ended or probe.now()) - could_notice - waited
     if adopter is None:
         result.fail("orphaned-child", f"the kernel never gave child {child} a new parent: "
                                       "it was gone before its parent")
@@ -328,9 +290,9 @@ def judge_adoption(ex, held: Held, result: OrphanResult, child: int, could_notic
         unknown = not_told(held.probe.record(), child, held.pid, f"adopted {child} by {reported}")
         if unknown:
             result.fail("reports-adopter", unknown)
-    if last_alive is not None and last_alive - could_notice > NOTICE_LIMIT:
-        result.fail("adopted-promptly", f"child {child} was still running "
-                                        f"{ms(last_alive - could_notice)} after it was adopted")
+    if ran > NOTICE_LIMIT:
+        result.fail("adopted-promptly", f"child {child} was still running {ms(ran)} after it "
+                                        "was adopted (not counting time it waited for a CPU)")
     status = exit_status(held, child)   # readable where the adopter does not reap
     if status not in (None, 0):
         result.fail("adopted-promptly", f"child {child} {describe_status(status)}")
@@ -356,25 +318,6 @@ def not_told(record, child: int, parent: int, line: str) -> str | None:
     return None
 
 
-def expect_while_alive(held: Held, pattern: str, pid: int, timeout: float, what: str):
-    """Wait for a line, watching pid meanwhile: (the match, the last time pid was seen alive
-    before the line came, or None). The time is taken before each question to the probe, so
-    it is a lower bound, however slow the answer."""
-    deadline = time.monotonic() + timeout
-    last_alive = None
-    while True:
-        asked = time.monotonic()
-        if alive(held.probe.get(pid)):
-            last_alive = asked
-        try:
-            return held.prog.expect_line(pattern, WATCH_INTERVAL, what), last_alive
-        except CheckFailed:
-            # Over when the session ended, or this wait's or the exercise's time ran out.
-            ended = held.prog.exit_status is not None
-            if ended or time.monotonic() >= min(deadline, held.prog.deadline):
-                raise CheckFailed(f"{held.prog.name} did not print {what} within {timeout:g} s")
-
-
 # --- subreaper.py ----------------------------------------------------------------------------
 SUBREAPER_CHECKS = ("adopts-grandchild", "reports-statuses", "no-zombies")
 GRANDCHILD_STATUS = 3
@@ -382,11 +325,11 @@ GRANDCHILD_STATUS = 3
 
 @exercise("subreaper.py")
 def subreaper(ex):
-    """The middle child may live less than one of the probe's polls, so the scenario never
-    counts on seeing it. What it does count on: with the terminal stopped, the grandchild cannot
-    get past its print, so stopping subreaper.py as soon as anything of its family shows up
-    makes every death that follows a zombie subreaper.py cannot reap, which the grader reads at
-    leisure: who its parent was at the end, and its exit status."""
+    """The middle child may be gone before /proc can be read, so the scenario never counts on
+    seeing it there (the kernel's record has it). What it counts on: with the terminal stopped,
+    the grandchild cannot get past its print, so stopping subreaper.py as soon as anything of
+    its family shows up makes every death that follows a zombie subreaper.py cannot reap, which
+    the grader reads at leisure: who its parent was at the end, and its exit status."""
     held = run_held(ex, gated=True)
     held.freeze_output()
     held.open_gate()
@@ -394,7 +337,7 @@ def subreaper(ex):
         stop_when_family_appears(ex, held)
         held.thaw_output()
         family = wait_family_dead(ex, held)
-        zombies = {p.pid: (held.probe.get(p.pid), exit_status(held, p.pid)) for p in family}
+        zombies = {pid: (held.probe.get(pid), exit_status(held, pid)) for pid in family}
         held.signal(held.pid, "CONT")
         held.prog.expect_line(EXITED_MARK, ex.timeout("no-zombies"), "the end of subreaper.py")
         middle, grandchild = identify_family(held, family, zombies)
@@ -412,11 +355,11 @@ def stop_when_family_appears(ex, held: Held) -> None:
 
 
 def wait_family_dead(ex, held: Held) -> list:
-    """Every process of subreaper.py's family, once none of them runs any more."""
+    """Every process of subreaper.py's family (their PIDs), once none of them runs any more."""
     probe, me = held.probe, held.pid
 
     def all_dead(procs) -> bool:
-        return all(dead_in(procs, p.pid) for p in started_by(probe, me))
+        return all(dead_in(procs, pid) for pid in started_by(probe, me))
 
     timeout = ex.timeout("adopts-grandchild")
     # Twice: a process forked while the probe read the table could be missing from one reading.
@@ -427,17 +370,17 @@ def wait_family_dead(ex, held: Held) -> list:
 
 
 def identify_family(held: Held, family: list, zombies: dict) -> tuple[int | None, int]:
-    """(middle child or None if never seen, grandchild). The grandchild is the one that printed
-    its adoption and was a zombie when the grader looked (subreaper.py, stopped, could not reap
-    it); the middle child is the first one forked, if the probe saw it at all."""
+    """(middle child or None, grandchild). The grandchild is the one that printed its adoption
+    and was a zombie when the grader looked (subreaper.py, stopped, could not reap it); the
+    middle child is the first one forked, if any was forked before the grandchild."""
     said = lines_matching(held.prog, r"adopted (\d+) by (\d+)")
     named = {int(m.group(1)) for m in said}
-    caught = [p.pid for p in family if zombies[p.pid][1] is not None]
+    caught = [pid for pid in family if zombies[pid][1] is not None]
     grandchild = next((pid for pid in caught if pid in named), caught[-1] if caught else None)
     require(grandchild is not None, "no process of subreaper.py's family was left as a zombie "
                                     "while it was stopped: the kernel showed "
                                     + family_story(held.probe, held.pid))
-    earlier = [p.pid for p in family if p.pid < grandchild]
+    earlier = family[:family.index(grandchild)]
     return (earlier[0] if earlier else None), grandchild
 
 
@@ -471,7 +414,7 @@ def judge_subreaper(held: Held, middle: int | None, grandchild: int, zombies: di
     with ex.check("reports-statuses"):
         judge_reaped_lines(held, middle, grandchild, zombies)
     with ex.check("no-zombies"):
-        family = {p.pid for p in started_by(probe, me)}
+        family = set(started_by(probe, me))
         left = [p for p in probe.snapshot().values() if p.pid in family]
         require(not left, "subreaper.py exited and left behind: "
                           + "; ".join(p.described for p in left))
@@ -484,8 +427,8 @@ def family_story(probe, me: int) -> str:
     family = started_by(probe, me)
     if not family:
         return "no process started by subreaper.py"
-    return "; ".join(procs[p.pid].described if p.pid in procs else f"PID {p.pid} (gone)"
-                     for p in family)
+    return "; ".join(procs[pid].described if pid in procs else f"PID {pid} (gone)"
+                     for pid in family)
 
 
 def judge_reaped_lines(held: Held, middle: int | None, grandchild: int, zombies: dict) -> None:
@@ -496,11 +439,6 @@ def judge_reaped_lines(held: Held, middle: int | None, grandchild: int, zombies:
     require(len(pids) == len(set(pids)), f"some were reported twice: {pids}")
     require(grandchild in pids, f"no reaped line for the grandchild {grandchild}")
     others = [pid for pid in pids if pid != grandchild]
-    if middle is None:
-        # The middle child came and went between two polls; it can only have a PID between
-        # subreaper.py's and the grandchild's that the kernel never showed as anything else.
-        seen = first_seen(held.probe)
-        middle = next((pid for pid in others if me < pid < grandchild and pid not in seen), None)
     require(middle in pids, f"no reaped line for the child it forked (the PIDs reported: {pids})")
     strangers = [pid for pid in others if pid != middle]
     require(not strangers, "it reported PIDs that were neither its child nor its grandchild: "
@@ -545,12 +483,12 @@ def daemon(ex):
 
 def judge_launcher(ex, held: Held) -> None:
     probe, launcher = held.probe, held.pid
-    started = probe.first_time(launcher, lambda p: True)   # the first poll that saw it
-    last_alive = watch_alive(probe, launcher, ex.timeout("launcher-returns"))
-    require(not alive(probe.get(launcher)),
+    require(wait_dead(probe, launcher, ex.timeout("launcher-returns")),
             f"the launcher was still running {ex.timeout('launcher-returns'):g} s after it started")
-    ran = (last_alive or started) - started
-    require(ran <= LAUNCHER_LIMIT, f"the launcher ran for at least {ms(ran)}")
+    life = probe.record().of(launcher)
+    ran = life.ended - life.born - probe.cpu_waited(launcher)
+    require(ran <= LAUNCHER_LIMIT, f"the launcher ran for {ms(ran)} (not counting time it "
+                                   "waited for a CPU)")
     status = exit_status(held, launcher)
     require(status == 0, f"the launcher {describe_status(status)}")
 
@@ -598,7 +536,7 @@ def find_daemon(ex, held: Held, pidfile: str) -> tuple[int, int | None]:
     probe = held.probe
     deadline = time.monotonic() + ex.timeout("pidfile")
     while True:
-        running = [p.pid for p in started_by(probe, held.pid) if alive(probe.get(p.pid))]
+        running = [pid for pid in started_by(probe, held.pid) if alive(probe.get(pid))]
         in_file = read_pidfile(held, pidfile)
         if (in_file is not None and in_file in running) or time.monotonic() > deadline:
             break

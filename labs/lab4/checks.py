@@ -11,8 +11,9 @@ that only prints what a workload would print does not pass.
 tini is the reference: each check shows the learner's result beside tini's, and a case that
 tini fails is a bug in this battery (tests/test_lab4.py holds tini to every case).
 
-Timing is judged inside the container, from the probe's /proc polls, and always as a lower
-bound, so a busy machine can make a slow init look faster but never a correct one look slow.
+Timing is judged from the kernel's record of each exit, stop, continue and reaping, less the time
+the init spent waiting for a CPU (its schedstat), so a busy machine never makes a correct init
+look slow.
 Races are provoked, not hoped for: the init is stopped (SIGSTOP) while fifty orphans exit at
 once, so their SIGCHLDs coalesce into one pending signal, every time.
 """
@@ -437,7 +438,7 @@ def orphans_ready(ex, program: Program, check_id: str) -> tuple[int, list[int]]:
 def coalesced_orphan_exits(stage: Stage, workload: int, orphans: list[int]) -> dict[int, float]:
     """Stop the init, let every orphan exit, continue the init: one SIGCHLD for them all.
     Returns the orphans that stayed zombies longer than REAP_LIMIT after the init continued,
-    with how long (a lower bound)."""
+    with how long, by the kernel's times less what the init spent waiting for a CPU."""
     probe, init = stage.probe, stage.init_pid
     require_child(probe.snapshot(), workload, init)
     require_adopted(probe, orphans, init)
@@ -449,16 +450,17 @@ def coalesced_orphan_exits(stage: Stage, workload: int, orphans: list[int]) -> d
     exited = probe.wait_for(lambda procs: all(pid not in procs or procs[pid].state == "Z"
                                               for pid in orphans), timeout=5)
     require(exited is not None, "the orphans did not exit while the init was stopped")
-    stop_seen = probe.first_time(init, lambda p: p.state == "T")
 
+    waiting = probe.cpu_wait(init)   # stopped, it waits for no CPU till SIGCONT
     stage.signal_init("CONT")
     probe.wait_for(lambda procs: init not in procs or procs[init].state != "T", timeout=2)
-    continued = probe.first_time(init, lambda p: p.state != "T", after=stop_seen)
-    require(continued is not None, "the init did not continue after SIGCONT")
     probe.wait_for(lambda procs: not any(pid in procs for pid in orphans), timeout=REAP_LIMIT + 1)
-    # span[1] is the last poll that saw the zombie and continued the first that saw the init
-    # run again: their difference can only understate how long the zombie waited.
-    stayed = {pid: span[1] - continued for pid in orphans if (span := probe.zombie_span(pid))}
+    waited = waiting()
+    record = probe.record()
+    continued = record.of(init).resumed
+    require(continued is not None, "the init did not continue after SIGCONT")
+    stayed = {pid: (span[1] or probe.now()) - continued - waited
+              for pid in orphans if (span := record.of(pid).zombie)}
     return {pid: t for pid, t in stayed.items() if t > REAP_LIMIT}
 
 
