@@ -8,12 +8,14 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import docker
+
 from .errors import CheckFailed, InfraError, SubmissionError
 from .exercise import CheckResult, Exercise
 from .labspec import Lab
 from .proc import Probe
 from .recorder import Recorder
-from .sandbox import Sandbox, connect, remove_strays
+from .sandbox import IMAGES, Sandbox, connect, remove_strays
 
 
 @dataclass
@@ -107,6 +109,12 @@ class Containers:
         """The started containers of these images."""
         with self.lock:
             return [self.started[image][0] for image in images if image in self.started]
+
+    def image_id(self, image: str) -> str:
+        try:
+            return self.client.images.get(IMAGES[image]).id
+        except docker.errors.ImageNotFound as exc:
+            raise InfraError(f"image {IMAGES[image]} is missing: run `make images`") from exc
 
     def get(self, image: str) -> tuple[Sandbox, Probe]:
         with self.lock:
