@@ -6,7 +6,7 @@ PYTHONPATH), so nothing the learner writes can change what it reports. It reads 
 /proc; it never trusts what a program prints.
 
     probe.py snapshot      print the process table once, as one JSON line
-    probe.py details PID   cwd, open files and exit code of processes (run as their user)
+    probe.py details PID   cwd and open files of processes (run as their user)
     probe.py serve         answer commands on stdin, one JSON line each:
                              snapshot  -> the current table
                              sync N    -> mark every CPU for the grader's process recorder
@@ -65,9 +65,9 @@ def table():
 
 
 def details(pid):
-    """What only the process's own user may read (ptrace rules): its working directory, open
-    files and exit code. The grader runs this command as the learner, since the probe's root
-    has no CAP_SYS_PTRACE; a process that made itself undumpable shows as unreadable."""
+    """What only the process's own user may read (ptrace rules): its working directory and open
+    files. The grader runs this command as the learner, since the probe's root has no
+    CAP_SYS_PTRACE; a process that made itself undumpable shows as unreadable."""
     info = {"pid": int(pid)}
     try:
         info["cwd"] = os.readlink(f"/proc/{pid}/cwd")
@@ -76,31 +76,7 @@ def details(pid):
         info["error"] = "gone"
     except PermissionError:
         info["error"] = "unreadable"
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            # The last field: the status a waiting parent would get (readable only as its user).
-            info["exit_code"] = int(f.read().rsplit(None, 1)[-1])
-        with open(f"/proc/{pid}/status") as f:
-            # Which signals it blocks, ignores and catches: what a child inherits across exec.
-            for line in f:
-                key, _, value = line.partition(":")
-                if key in ("SigBlk", "SigIgn", "SigCgt"):
-                    info[key] = signal_names(int(value, 16))
-    except (FileNotFoundError, ValueError):
-        pass
     return info
-
-
-def signal_names(mask):
-    import signal
-    names = []
-    for number in range(1, 65):
-        if mask & (1 << (number - 1)):
-            try:
-                names.append(signal.Signals(number).name)
-            except ValueError:
-                names.append(f"SIG{number}")
-    return names
 
 
 def read_file(path, limit):

@@ -208,7 +208,7 @@ class Probe:
         return counts
 
     def details(self, pid: int) -> dict:
-        """cwd, open files (fd -> target) and exit code of a learner's process: see probe.py."""
+        """cwd and open files (fd -> target) of a learner's process: see probe.py."""
         code, output = self._sandbox.exec_output("python3", "-I", PROBE, "details", str(pid))
         if code != 0:
             raise InfraError(f"the probe could not read the details of PID {pid}: {output!r}")

@@ -16,7 +16,6 @@ that guesses how long its parent lives is caught. Timing is judged from the kern
 births, exits and SIGCONTs, less the time the process spent waiting for a CPU (its schedstat),
 so a busy machine never makes a correct program look slow.
 """
-import os
 import re
 import signal
 import time
@@ -51,10 +50,6 @@ class Held:
     @property
     def probe(self):
         return self.ex.probe_in(self.image)
-
-    @property
-    def sandbox(self):
-        return self.ex.containers.get(self.image)[0]
 
     @property
     def holder(self) -> int:
@@ -103,13 +98,12 @@ def wait_dead(probe, pid: int, timeout: float) -> bool:
 
 
 def exit_status(held: Held, pid: int) -> int | None:
-    """The exit code of a zombie (as waitstatus_to_exitcode gives it: -N for signal N), read
-    from /proc; None when the process is not a zombie any more."""
+    """The exit code of a zombie (as waitstatus_to_exitcode gives it: -N for signal N), from
+    the kernel's record; None when the process is not a zombie (any more)."""
     proc = held.probe.get(pid)
     if proc is None or proc.state != "Z":
         return None
-    raw = held.probe.details(pid).get("exit_code")
-    return None if raw is None else os.waitstatus_to_exitcode(raw)
+    return held.probe.record().of(pid).exit_code
 
 
 def describe_status(code: int | None) -> str:
@@ -546,9 +540,9 @@ def find_daemon(ex, held: Held, pidfile: str) -> tuple[int, int | None]:
 
 
 def read_pidfile(held: Held, path: str) -> int | None:
-    code, text = held.sandbox.exec_output("cat", "--", path)
-    return int(text.strip()) if code == 0 and text.strip().isdigit() else None
+    text = (held.probe.read_file(path, 64) or "").strip()
+    return int(text) if text.isdigit() else None
 
 
 def file_exists(held: Held, path: str) -> bool:
-    return held.sandbox.exec_output("test", "-e", path)[0] == 0
+    return held.probe.read_file(path, 0) is not None

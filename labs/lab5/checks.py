@@ -46,10 +46,10 @@ def kernel_release(ex) -> str:
     override = os.environ.get("ZOMBIELAB_KERNEL_RELEASE")
     if override:
         return override
-    code, output = ex.sandbox.exec_output("uname", "-r")
-    if code != 0:
+    release = ex.probe.read_file("/proc/sys/kernel/osrelease", 256)
+    if not release:
         raise InfraError("could not read the kernel release in the lab container")
-    return output.strip()
+    return release.strip()
 
 
 def pid_max_unsupported(ex) -> str | None:
@@ -63,8 +63,8 @@ def pid_max_unsupported(ex) -> str | None:
 
 def small_pid_max(ex) -> int:
     """100 above the kernel's smallest pid_max, max(301, 8 x possible CPUs)."""
-    code, output = ex.sandbox.exec_output("cat", "/sys/devices/system/cpu/possible")
-    if code != 0:
+    output = ex.probe.read_file("/sys/devices/system/cpu/possible", 256)
+    if not output:
         raise InfraError("could not read the possible CPUs in the lab container")
     cpus = sum(int(b) - int(a) + 1 if b else 1
                for a, _, b in (part.partition("-") for part in output.strip().split(",")))
