@@ -69,6 +69,7 @@ def timed_workloads():
                                       "exit_statuses")]
 
 
+@pytest.mark.exclusive
 def test_reference_passes_timing_checks_ten_runs_in_a_row_under_load(client):
     files = {"mini_init.py": LAB.folder / "solution" / "mini_init.py"}
     with busy_cores():
@@ -77,6 +78,7 @@ def test_reference_passes_timing_checks_ten_runs_in_a_row_under_load(client):
             assert failures(trial) == {}, f"run {run + 1} of {RUNS}"
 
 
+@pytest.mark.exclusive
 def test_tini_passes_timing_checks_under_load(client):
     with busy_cores():
         for run in range(3):
@@ -84,6 +86,7 @@ def test_tini_passes_timing_checks_under_load(client):
             assert failures(trial) == {}, f"run {run + 1}"
 
 
+@pytest.mark.exclusive
 @pytest.mark.parametrize("case, workload, check", [
     ("reaps-orphans/one-wait-per-sigchld", "reaps_orphans", "reaps-orphans"),
     ("reaps-orphans/blocks-in-waitpid", "reaps_orphans", "reaps-orphans"),

@@ -73,6 +73,7 @@ def test_unusual_solution_gets_full_marks(client, tmp_path, lab_name, case):
     assert failed_checks(result) == set(), {r.id: r.observed for r in result.results}
 
 
+@pytest.mark.exclusive
 @pytest.mark.parametrize("lab_name", [lab for lab in LABS if load_sensitive(lab)])
 def test_reference_passes_ten_runs_in_a_row_under_load(client, tmp_path, lab_name):
     with busy_cores():
@@ -82,6 +83,7 @@ def test_reference_passes_ten_runs_in_a_row_under_load(client, tmp_path, lab_nam
             assert failures == {}, f"run {run + 1} of {LOADED_RUNS_REFERENCE}"
 
 
+@pytest.mark.exclusive
 @pytest.mark.parametrize("lab_name, patch", [p for lab in LABS for p in swayable_buggy(lab)])
 def test_buggy_fails_its_checks_every_time_under_load(client, tmp_path, lab_name, patch):
     """The mistake is caught on every run however busy the machine. (That it fails nothing
