@@ -68,7 +68,9 @@ STARVED = (f"the grader's /proc probe got no answer for {ANSWER_TIMEOUT} s: the 
 class Probe:
     """A long-running `probe.py serve` inside the sandbox, spoken to over a pipe."""
 
-    cpu_spent = 0.0   # CPU seconds used by every closed probe of this grader (make bench)
+    # CPU seconds used by every closed probe of this grader, counted once make bench sets it
+    # to 0 (asking each probe costs a round trip that gradings need not pay).
+    cpu_spent: float | None = None
     _tally = threading.Lock()
 
     def __init__(self, sandbox: Sandbox):
@@ -128,14 +130,15 @@ class Probe:
         if hasattr(self, "_recorder"):
             self._recorder.forget(self.pidns, self._lines)
         if self._child.poll() is None:
-            used = self._cpu_used()
-            with Probe._tally:
-                Probe.cpu_spent += used
+            if Probe.cpu_spent is not None:
+                used = self._cpu_used()
+                with Probe._tally:
+                    Probe.cpu_spent += used
             self._child.kill()
         self._child.wait()  # reap it: the grader leaves no zombies of its own
 
     def _cpu_used(self) -> float:
-        """The probe's own CPU time, if it answers within a second (make bench adds it up)."""
+        """The probe's own CPU time, if it answers within a second."""
         if self.starved:
             return 0.0
         try:

@@ -4,8 +4,8 @@ A poll of /proc misses whatever lives between two polls, and cannot tell who cal
 reaped a child, or who wrote a line. The kernel's tracepoints can: grader/record.bt (bpftrace)
 reports each task's creation with the task that called clone, each exec, each exit with the
 wait status, each stop and continue, each wait that reported a child, what getppid() answered,
-each write to standard output or error, with CLOCK_MONOTONIC nanoseconds. One recorder serves every container of the
-grader's process.
+each write to standard output or error, with CLOCK_MONOTONIC nanoseconds. One recorder serves
+every container of the grader's process.
 
 It needs root in the machine's first PID namespace, and the checks never run it near learner
 code: on a Linux host where the grader is root and bpftrace is installed it runs there;
@@ -101,6 +101,14 @@ class Life:
         if self.ended is None or self.thread or self.discarded:
             return None
         return self.ended, self.reaped or self.freed
+
+    def zombie_time(self, now: float, since: float | None = None) -> float:
+        """Seconds it stayed a zombie from `since` (default: its exit) until a wait reaped it or
+        the kernel freed it, or until `now` if neither has happened; 0 if it never was one."""
+        if self.zombie is None:
+            return 0.0
+        start, end = self.zombie
+        return (end or now) - (start if since is None else since)
 
     @property
     def resumed(self) -> float | None:

@@ -30,7 +30,7 @@ LINES = [
     f"write 6200 108 105 {NS} 8 5 19 child 6 parent 5\\x0a",
     f"new 7000 105 105 {NS} 5 5 109 8000 101",
     f"born 7100 109 109 {NS} 9 9",
-    f"stop 7200 109 109 {NS} 9 9 19",
+    f"stop 7200 109 109 {NS} 9 9",
     "cont 7300 109",
     f"exit 7400 109 109 {NS} 9 9 1 0 0 2000",
     f"exec 1500 105 105 {NS} 5 5 /usr/bin/python3",
@@ -55,6 +55,9 @@ def test_zombie_spans_stops_and_cpu_waits():
     assert rec.life(6).zombie == (4000e-9, 4100e-9)     # from its exit until 5 reaped it
     assert rec.life(7).zombie is None                    # discarded: never a zombie
     assert rec.life(9).zombie == (7400e-9, None)         # nobody has reaped it yet
+    assert rec.life(6).zombie_time(now=1.0) == pytest.approx(100e-9)
+    assert rec.life(9).zombie_time(now=8000e-9, since=7500e-9) == pytest.approx(500e-9)
+    assert rec.life(7).zombie_time(now=1.0) == 0.0
     assert rec.life(9).stops == [[7200e-9, 7300e-9]] and rec.life(9).resumed == 7300e-9
     assert rec.life(9).cpu_waited == 2000e-9
 

@@ -268,7 +268,8 @@ def judge_adoption(ex, held: Held, result: OrphanResult, child: int, died: float
     # A child that lingers after its line is late too.
     wait_dead(probe, child, NOTICE_LIMIT + 1)
     waited = waiting()
-    life = probe.record().of(child)
+    record = probe.record()
+    life = record.of(child)
     could_notice = max(died, life.resumed or died)   # from the moment it runs again
     ran = (life.ended or probe.now()) - could_notice - waited
     if adopter is None:
@@ -281,7 +282,7 @@ def judge_adoption(ex, held: Held, result: OrphanResult, child: int, died: float
                                        f"but the kernel gave it to PID {adopter} "
                                        f"({comm(probe, adopter)})")
     elif reported is not None:
-        unknown = not_told(held.probe.record(), child, held.pid, f"adopted {child} by {reported}")
+        unknown = not_told(record, child, held.pid, f"adopted {child} by {reported}")
         if unknown:
             result.fail("reports-adopter", unknown)
     if ran > NOTICE_LIMIT:

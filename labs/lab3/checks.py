@@ -27,12 +27,6 @@ def listing(procs) -> str:
     return "; ".join(p.described for p in procs) or "none"
 
 
-def zombie_time(life) -> float:
-    """How long the kernel kept this process a zombie, 0 if never (or still one)."""
-    start, end = life.zombie or (0.0, 0.0)
-    return (end or start) - start
-
-
 def not_reaped_by(life, reaper: int) -> str | None:
     """Why the kernel's record says `reaper` did not collect this child's status, or None."""
     if life is None:
@@ -133,7 +127,8 @@ def reaper(ex):
     with ex.check("prompt-reaping"):
         require(*forked_right)
         # Less all the time reaper.py waited for a CPU in its life: a slow machine is no fault.
-        stayed = {c.pid: zombie_time(c) - record.of(prog.pid).cpu_waited for c in children}
+        stayed = {c.pid: c.zombie_time(ex.probe.now()) - record.of(prog.pid).cpu_waited
+                  for c in children}
         slow = [f"PID {pid} for {ms(t)}" for pid, t in stayed.items() if t > PROMPT_MS / 1000]
         require(not slow, "children stayed zombies too long: " + ", ".join(slow))
         # A child the kernel discarded was never a zombie, and one that PID 1 reaped after
@@ -212,8 +207,7 @@ def reaps_without_input(ex):
         waited = waiting()
         require_children(ex, prog, [pid])
         require(code == 7, f"it reported status {code} for a child that exited with 7")
-        span = ex.probe.record().of(pid).zombie
-        lasted = (span[1] or ex.probe.now()) - span[0] - waited if span else 0.0
+        lasted = ex.probe.record().of(pid).zombie_time(ex.probe.now()) - waited
         require(lasted <= PROMPT_MS / 1000, f"child {pid} stayed a zombie for {ms(lasted)} "
                                             "(not counting time server.py waited for a CPU)")
     ex.stop_programs()
@@ -257,9 +251,8 @@ def _stopped_while_children_exit(ex, delay_ms: int) -> bool:
     with ex.check("coalesced-exits"):
         continued = record.of(prog.pid).resumed
         require(continued is not None, "server.py did not continue after SIGCONT")
-        until = {pid: record.of(pid).zombie for pid in zombies}
-        stayed = {pid: (span[1] or ex.probe.now()) - continued - waited
-                  for pid, span in until.items() if span}
+        stayed = {pid: record.of(pid).zombie_time(ex.probe.now(), since=continued) - waited
+                  for pid in zombies}
         late = [f"PID {pid} for {ms(t)}" for pid, t in stayed.items() if t > PROMPT_MS / 1000]
         require(not late, f"after SIGCONT these zombies stayed (not counting time server.py "
                           f"waited for a CPU): {', '.join(late)}")

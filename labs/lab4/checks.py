@@ -474,8 +474,8 @@ def coalesced_orphan_exits(stage: Stage, workload: int, orphans: list[int]) -> d
     record = probe.record()
     continued = record.of(init).resumed
     require(continued is not None, "the init did not continue after SIGCONT")
-    stayed = {pid: (span[1] or probe.now()) - continued - waited
-              for pid in orphans if (span := record.of(pid).zombie)}
+    stayed = {pid: record.of(pid).zombie_time(probe.now(), since=continued) - waited
+              for pid in orphans}
     return {pid: t for pid, t in stayed.items() if t > REAP_LIMIT}
 
 
