@@ -7,6 +7,7 @@ PID (as the container sees it) before handing the process over to python3 with e
 from __future__ import annotations
 
 import re
+import signal
 import time
 
 import pexpect
@@ -17,6 +18,7 @@ from .sandbox import Sandbox
 PID_MARK = "zombielab-pid"
 READ_SIZE = 64 * 1024
 SEARCH_WINDOW = 256 * 1024
+CLIENT_EXIT_SECONDS = 5.0   # for the docker client to end after the program's output ends
 
 # Runs first in the exec'd process, then becomes the learner's program with exec, so the PID it
 # prints is the program's and it leaves no child behind (a shell running stty would fork one).
@@ -90,6 +92,12 @@ class Program:
         self.child = pexpect.spawn(
             command[0], command[1:], encoding="utf-8", codec_errors="replace", echo=False,
             timeout=None, dimensions=(24, 200), maxread=READ_SIZE, searchwindowsize=SEARCH_WINDOW)
+        # pexpect sleeps 50 ms before each send (for programs that drop input typed before
+        # their prompt); the programs here read lines, and a tty keeps what they have not read.
+        self.child.delaybeforesend = None
+        # Its close sleeps 100 ms, then escalates through signals on a timer: _end_client waits
+        # for the docker client instead.
+        self.child.ptyproc.delayafterclose = 0
         self.child.logfile_read = self.transcript
         self._launched = pid is None
         # ppid: its parent's PID as its container sees it (0: outside, the docker exec).
@@ -155,15 +163,27 @@ class Program:
         return self.exit_status
 
     def _collect_exit(self) -> None:
-        self.child.close()   # waits for the docker exec client: no zombie left on the host
+        self._end_client(patience=CLIENT_EXIT_SECONDS)
         self.exit_status = (self.child.exitstatus if self.child.exitstatus is not None
                             else 128 + (self.child.signalstatus or 0))
 
     def close(self) -> None:
+        """Stop relaying the program (the container's processes are ended by the caller)."""
+        self._end_client(patience=0)
+
+    def _end_client(self, patience: float) -> None:
+        """Wait up to `patience` s for the docker client to end by itself (after the program's
+        end of output it follows at once), else kill it; then close the terminal. Waited for,
+        so that it leaves no zombie on the host."""
+        if self.child.closed:
+            return
+        ends = time.monotonic() + patience
+        while self.child.isalive() and time.monotonic() < ends:
+            time.sleep(0.002)
         if self.child.isalive():
-            self.child.close(force=True)
-        elif not self.child.closed:
-            self.child.close()
+            self.child.kill(signal.SIGKILL)
+            self.child.wait()
+        self.child.close()
 
 
 def exec_program(sandbox: Sandbox, command: list[str], name: str, output_limit: int,
