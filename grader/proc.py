@@ -80,17 +80,34 @@ class Probe:
                                        stderr=subprocess.DEVNULL, text=True)
         self._lock = threading.Lock()
         self.starved = False    # it stopped answering in time; its container must go
-        with self._lock:
-            line = self._answer()
-        if not line:
-            self._lost()
-        ready = json.loads(line)
+        try:
+            ready = self._ready()
+        except BaseException:
+            self._child.kill()
+            self._child.wait()   # no docker client left a zombie on the host
+            raise
         if ready.get("version") != PROBE_VERSION:
             raise InfraError("the lab images are older than the grader: run `make images`")
         self.pidns = ready["pidns"]
         self._recorder = Recorder.shared()
         self._lines = self._recorder.watch(self.pidns)
         self._marks = itertools.count()
+
+    def _ready(self) -> dict:
+        """The probe's first line, which says who it is, or why it could not start."""
+        with self._lock:
+            line = self._answer()
+        if not line:
+            self._lost()
+        try:
+            return json.loads(line)
+        except ValueError:
+            # docker exec says on standard output why the engine could not start it; at the
+            # pids limit, runc itself finds no PID to start in.
+            if "resource temporarily unavailable" in line.lower():
+                raise CheckFailed("the grader could not start its /proc probe: the container's "
+                                  "processes held every PID") from None
+            raise InfraError(f"the /proc probe could not start: {line.strip()[:300]}") from None
 
     def _lost(self):
         if self._sandbox.halted:
