@@ -113,6 +113,7 @@ class Trial:
         self.init = init
         self.outcomes: dict[str, Outcome] = {}
         self.foreign = ""   # what another program than the init's own did in its place
+        self.inert = ""     # why the rest of the battery was not run: the init started nothing
 
     @contextmanager
     def case(self, check_id: str):
@@ -135,9 +136,16 @@ class Trial:
             for check_id in check_ids:
                 self.outcomes.setdefault(check_id, Outcome(observed=str(failure)))
 
+    def outcome(self, check_id: str) -> Outcome:
+        if check_id in self.outcomes:
+            return self.outcomes[check_id]
+        if self.inert:
+            return Outcome(summary="not run", observed=self.inert)
+        raise InfraError(f"lab bug: the battery never judged {check_id}")
+
     @property
     def passed(self) -> bool:
-        return not self.foreign and all(o.passed for o in self.outcomes.values())
+        return not self.foreign and not self.inert and all(o.passed for o in self.outcomes.values())
 
     def saved(self) -> dict:
         return {"foreign": self.foreign,
@@ -242,26 +250,29 @@ STATUS_CASES = [
 def exit_statuses(ex, trial: Trial) -> None:
     """Every status case at once, each in a container of its own: they start side by side
     (a container takes most of a second to start, run and end), then the grader collects
-    their statuses in turn."""
+    their statuses in turn, all within one window that opens once every container runs."""
     checks = sorted({case.check_id for case in STATUS_CASES})
     with trial.cases(*checks):
         booted = [(case, trial.init.boot(ex, list(case.argv), STATUS_PIDS)) for case in STATUS_CASES]
-        statuses = {case: status_of(ex, case, b) for case, b in booted}
+        for _, b in booted:   # a busy engine may take seconds to start eight: not the init's time
+            b.sandbox.wait_running(STARTUP_LIMIT)   # False if it already ended: as good
+        window = time.monotonic() + STATUS_LIMIT
+        statuses = {case: status_of(ex, case, b, window) for case, b in booted}
     for check_id in checks:
         judge_statuses(ex, trial, check_id,
                        {case: status for case, status in statuses.items() if case.check_id == check_id})
 
 
-def status_of(ex, case: StatusCase, booted) -> int | None:
-    """The init's exit status, or None if it was still running when its time was up. The time
-    runs from the container's start: a busy engine may take seconds to start seven at once."""
+def status_of(ex, case: StatusCase, booted, window: float) -> int | None:
+    """The init's exit status, or None if it was still running when the window closed (or,
+    for a case that prints a last line, the check's timeout after that line)."""
     program = booted.program
-    booted.sandbox.wait_running(STARTUP_LIMIT)   # False if it already ended: as good
     try:
         if case.said:
-            program.expect_line(case.said, STATUS_LIMIT, "the workload's last line")
+            program.expect_line(case.said, max(0.0, window - time.monotonic()),
+                                "the workload's last line")
             return program.wait_exit(ex.timeout(case.check_id))
-        return program.wait_exit(STATUS_LIMIT)
+        return program.wait_exit(max(0.0, window - time.monotonic()))
     except CheckFailed:
         return program.exit_status   # set if it ended before saying what it should
 
@@ -291,8 +302,12 @@ def forwarding(ex, trial: Trial) -> None:
         booted = trial.init.boot(ex, [f"{SUPPORT}/signal-state", "python3",
                                       f"{SUPPORT}/catch_signals.py", *ARGUMENTS])
         prog = booted.program
-        state = prog.expect_line(r"state (\d+) blocked ([0-9a-f]+) ignored ([0-9a-f]+)",
-                                 ex.timeout("clean-signal-state"), "the workload's signal state")
+        try:
+            state = prog.expect_line(r"state (\d+) blocked ([0-9a-f]+) ignored ([0-9a-f]+)",
+                                     ex.timeout("clean-signal-state"), "the workload's signal state")
+        except CheckFailed:
+            trial.inert = started_nothing(booted, ex.timeout("clean-signal-state"))
+            raise
         # [^\r\n], not ".": "." would take in the line's \r.
         ready = prog.expect_line(r"catcher (\d+) ready args ([^\r\n]*)", ex.timeout("runs-child"),
                                  "the workload's ready line")
@@ -345,6 +360,26 @@ def forwarding(ex, trial: Trial) -> None:
             require(not missing, f"CMD never got SIG{', SIG'.join(missing)} from the init{ending}")
             require(not leaked, f"SIG{', SIG'.join(leaked)} also reached a helper in CMD's "
                                 "process group: forward to CMD's PID, not its group")
+
+
+def started_nothing(booted, waited: float) -> str:
+    """Why no other workload is worth running, or "": in the time CMD had to start, no process
+    of the container started a program after the init became python3 mini_init.py, so CMD
+    never ran (an init that sleeps, spins or forks without end would hold every workload's time
+    limit, in eight containers at once)."""
+    try:
+        record = booted.probe.record()
+    except (CheckFailed, InfraError):
+        return ""   # it has ended, or cannot be read: the battery goes on
+    init = record.of(1)
+    mine = [t for t, path in init.execs if path == PYTHON]
+    if not mine:
+        return ""
+    inside = [life for life in record.processes(after=mine[0]) if life.creator]   # not docker exec's
+    if any(t > mine[0] for life in [init, *inside] for t, _ in life.execs):
+        return ""
+    return (f"not run: in the first workload nothing ran CMD within {waited:g} s (your init "
+            "started no program), so no workload would run")
 
 
 def runtime_ignored(ex) -> int:
@@ -498,17 +533,20 @@ def require_in_time(late: dict[int, float]) -> None:
                       + ", ".join(f"PID {pid} for {ms(t)}" for pid, t in worst))
 
 
-BATTERY = [exit_statuses, forwarding, survives_term, reaps_orphans, subreaper]
+# forwarding first: an init that starts nothing there is not given the others (Trial.inert).
+BATTERY = [forwarding, exit_statuses, survives_term, reaps_orphans, subreaper]
 # Each of these boots containers of its own; the subreaper case runs under docker exec in the
 # exercise's long-lived container, shared by both inits.
 BOOTED = [workload for workload in BATTERY if workload is not subreaper]
 
 
-def run_battery(ex, init, workloads=BATTERY, cancelled: threading.Event | None = None) -> Trial:
-    """The workloads under one init, each in containers of its own, removed straight after."""
-    trial = Trial(init)
+def run_battery(ex, init, workloads=BATTERY, cancelled: threading.Event | None = None,
+                trial: Trial | None = None) -> Trial:
+    """The workloads under one init, each in containers of its own, removed straight after
+    (added to `trial`'s outcomes if given)."""
+    trial = trial or Trial(init)
     for workload in workloads:
-        if cancelled is not None and cancelled.is_set():
+        if trial.inert or (cancelled is not None and cancelled.is_set()):
             break
         try:
             workload(ex, trial)
@@ -526,14 +564,14 @@ def run_both(ex) -> tuple[Trial, Trial]:
     def tini_beside_yours():
         nonlocal yours
         yours, reference = side_by_side(ex)
-        reference.outcomes.update(run_battery(ex, TINI, [subreaper]).outcomes)
+        run_battery(ex, TINI, [subreaper], trial=reference)
         return reference.saved(), reference.passed
 
     reference = Trial.restored(TINI, ex.remembered("tini", tini_beside_yours,
                                                    images=("tini", "noinit")))
     if yours is None:
         yours = run_battery(ex, MINI_INIT, BOOTED)
-    yours.outcomes.update(run_battery(ex, MINI_INIT, [subreaper]).outcomes)
+    run_battery(ex, MINI_INIT, [subreaper], trial=yours)
     return yours, reference
 
 
@@ -558,9 +596,7 @@ def side_by_side(ex) -> tuple[Trial, Trial]:
 def mini_init(ex):
     yours, reference = run_both(ex)
     for spec in ex.spec.checks:
-        if spec.id not in yours.outcomes or spec.id not in reference.outcomes:
-            raise InfraError(f"lab bug: the battery never judged {spec.id}")
-        mine, theirs = yours.outcomes[spec.id], reference.outcomes[spec.id]
+        mine, theirs = yours.outcome(spec.id), reference.outcome(spec.id)
         with ex.check(spec.id) as check:
             check.note(f"yours: {mine.described} | tini: {theirs.described}")
             require(not yours.foreign, yours.foreign)
