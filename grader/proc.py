@@ -244,3 +244,14 @@ class Probe:
         token = next(self._marks) % 0x10000
         cpus = self._ask(f"sync {token}")["cpus"]
         return self._recorder.record(self._lines, self.pidns, token, cpus)
+
+    def record_when(self, predicate, timeout: float, interval: float = 0.01) -> Record:
+        """The record once predicate(record) holds, or as it is after timeout. For an event
+        another process's syscall reports on its way back: a reaped zombie leaves /proc inside
+        its adopter's wait(), before the wait returns and is recorded."""
+        deadline = time.monotonic() + timeout
+        while True:
+            record = self.record()
+            if predicate(record) or time.monotonic() >= deadline:
+                return record
+            time.sleep(interval)

@@ -76,7 +76,8 @@ def zombie(ex):
         gone = ex.probe.wait_for(lambda procs: pid not in procs, timeout=2)
         require(gone is not None, f"PID {pid} is still in the process table 2 s after zombie.py exited")
         # The kernel's record says whose wait took the zombie: the adopter's (PID 1, tini).
-        zombie_life = ex.probe.record().of(pid)
+        zombie_life = ex.probe.record_when(lambda record: record.of(pid).reaped_by is not None,
+                                           timeout=1).of(pid)
         require(zombie_life.reaped_by != prog.pid, f"zombie.py reaped PID {pid} itself before "
                                                    "exiting; the adopter should")
         require(zombie_life.reaped_by == 1, f"PID {pid} was {zombie_life.fate}, not by the "
