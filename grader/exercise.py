@@ -182,9 +182,10 @@ class Exercise:
         for sandbox in self.containers.sandboxes(list(self.images_used)) + self.booted_sandboxes:
             sandbox.halt()
 
-    def signal(self, pid: int, signame: str, image: str | None = None) -> None:
-        """Send a signal as the learner would (the probe's root has no CAP_KILL)."""
-        self._container(image)[0].signal(pid, signame)
+    def signal(self, pids: int | list[int], signame: str, image: str | None = None) -> None:
+        """Send a signal to a process, or to several at once, as the learner would (the probe's
+        root has no CAP_KILL)."""
+        self._container(image)[0].signal(pids, signame)
 
     @contextmanager
     def check(self, check_id: str):

@@ -402,11 +402,15 @@ class Sandbox:
     def exec_learner(self, *argv: str) -> int:
         return self.exec_output(*argv)[0]
 
-    def signal(self, pid: int, signame: str) -> None:
-        if self.exec_learner("kill", "-s", signame, "--", str(pid)) != 0:
+    def signal(self, pids: int | list[int], signame: str) -> None:
+        """Signal one process, or several with one kill (one docker exec for them all)."""
+        pids = [pids] if isinstance(pids, int) else pids
+        if pids and self.exec_learner("kill", "-s", signame, "--", *map(str, pids)) != 0:
             # kill runs as the learner, on the learner's process: it had ended, or a fork bomb
             # left no PID to run kill in (the engine failing raises InfraError on its own).
-            raise CheckFailed(f"could not send SIG{signame} to PID {pid}: it had ended, or "
+            which = f"PID {pids[0]}" if len(pids) == 1 else \
+                f"one of PIDs {', '.join(map(str, pids[:5]))}{' ...' if len(pids) > 5 else ''}"
+            raise CheckFailed(f"could not send SIG{signame} to {which}: it had ended, or "
                               "the container had no PID left to run kill in")
 
     def kill_learner_processes(self) -> bool:

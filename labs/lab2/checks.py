@@ -66,8 +66,8 @@ class Held:
     def open_gate(self) -> None:
         self.prog.send_line("go subreaper" if self.subreaper else "go")
 
-    def signal(self, pid: int, signame: str) -> None:
-        self.ex.signal(pid, signame, image=self.image)
+    def signal(self, pids: int | list[int], signame: str) -> None:
+        self.ex.signal(pids, signame, image=self.image)
 
 
 def run_held(ex, *args, image=None, gated=False, subreaper=False) -> Held:
@@ -184,6 +184,8 @@ def orphan(ex):
                 result.fail(check_id, str(failure))
         results.append(result)
         ex.stop_programs()
+        if set(ORPHAN_CHECKS) <= {check_id for r in results for check_id in r.failures}:
+            break   # every check has failed: no further run can change a verdict
     for check_id in ORPHAN_CHECKS:
         with ex.check(check_id):
             require(not any(check_id in r.failures for r in results), runs_story(results, check_id))
@@ -192,7 +194,7 @@ def orphan(ex):
 def runs_story(results: list, check_id: str) -> str:
     """What went wrong in which run, said once when every run saw the same."""
     failures = [(r.run.where, r.failures[check_id]) for r in results if check_id in r.failures]
-    if len(failures) == len(results) and len({what for _, what in failures}) == 1:
+    if len(failures) == len(ORPHAN_RUNS) and len({what for _, what in failures}) == 1:
         return f"in every run: {failures[0][1]}"
     return "; ".join(f"{where}: {what}" for where, what in failures)
 
@@ -227,15 +229,14 @@ def observe_orphan(ex, run: OrphanRun, result: OrphanResult) -> None:
     adopter = procs[child].ppid if child in procs and procs[child].ppid not in (held.pid, 0) \
         else None
     waiting = probe.cpu_wait(child)   # stopped, it waits for no CPU till SIGCONT
-    for pid in family:
-        held.signal(pid, "CONT")
+    held.signal(family, "CONT")
     judge_adoption(ex, held, result, child, died, adopter, waiting)
 
 
 def stop_family(held: Held) -> list[int]:
-    family = [pid for pid in started_by(held.probe, held.pid) if alive(held.probe.get(pid))]
-    for pid in family:
-        held.signal(pid, "STOP")
+    procs = held.probe.snapshot()
+    family = [pid for pid in started_by(held.probe, held.pid) if alive(procs.get(pid))]
+    held.signal(family, "STOP")
     held.probe.wait_for(lambda procs: all(dead_in(procs, pid) or procs[pid].state == "T"
                                           for pid in family), 2)
     return family
