@@ -13,7 +13,7 @@ import docker
 import pytest
 import yaml
 
-from grader import labspec
+from grader import corpus, labspec
 from grader.grade import grade
 from grader.sandbox import IMAGES, LABEL, OWNER_LABEL
 
@@ -121,18 +121,10 @@ def pytest_sessionfinish(session):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-def patch_header(patch: Path, field: str) -> str:
-    """A field of a buggy solution's header, e.g. "Fails: a, b" -> "a, b"."""
-    for line in patch.read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return line.partition(":")[2].strip()
-    raise AssertionError(f"{patch} has no {field}: line")
-
-
 def faulty_cases(lab_name: str) -> list:
     """Every wrong solution of a lab: the buggy corpus (a patch against the reference, one
     classic mistake each) and the spoofs of tests/spoofs (whole programs that only pretend)."""
-    buggy = sorted((labspec.LABS_DIR / lab_name / "buggy").glob("*/*.patch"))
+    buggy = corpus.patches(labspec.load(lab_name))
     spoofs = sorted((ROOT / "tests" / "spoofs" / lab_name).glob("*/*/bug.yaml"))
     return ([pytest.param(lab_name, p, id=f"{lab_name}/buggy/{p.parent.name}/{p.stem}")
              for p in buggy] +
@@ -145,12 +137,10 @@ def faulty_submission(lab: labspec.Lab, case: Path, folder: Path) -> tuple[Path,
     """The reference with the case applied: (submission folder, files changed, checks it must
     fail). A case is a patch, or a folder of files (a spoof, or an unusual solution)."""
     target = folder / "submission"
-    shutil.copytree(lab.folder / "solution", target)
     if case.suffix == ".patch":
-        subprocess.run(["git", "apply", str(case)], cwd=target, check=True)
-        files = [line[len("+++ b/"):] for line in case.read_text().splitlines()
-                 if line.startswith("+++ b/")]
+        files = corpus.patched(lab, case, target)
     else:
+        shutil.copytree(lab.folder / "solution", target)
         files = [p.name for p in case.iterdir() if p.name not in ("bug.yaml", "why.yaml")]
         for name in files:
             shutil.copy(case / name, target / name)
@@ -160,7 +150,7 @@ def faulty_submission(lab: labspec.Lab, case: Path, folder: Path) -> tuple[Path,
 def case_fails(case: Path) -> set[str]:
     """The checks a buggy patch or a spoof folder must fail (an unusual solution: none)."""
     if case.suffix == ".patch":
-        return {word.strip() for word in patch_header(case, "Fails").split(",")}
+        return corpus.fails(case)
     if (case / "why.yaml").exists():
         return set()
     return set(yaml.safe_load((case / "bug.yaml").read_text())["fails"])

@@ -5,8 +5,8 @@ cores are kept busy. A new lab is covered by adding its folder; nothing here nam
 import pytest
 
 from conftest import (ROOT, busy_cores, case_fails, failed_checks, faulty_cases, grade_faulty,
-                      grade_reference, patch_header)
-from grader import labspec
+                      grade_reference)
+from grader import corpus, labspec
 
 LABS = labspec.available()
 MIN_BUGGY = 6
@@ -29,8 +29,7 @@ def swayable_buggy(lab_name: str) -> list:
     """The buggy patches that must fail a load-sensitive check."""
     sensitive = load_sensitive(lab_name)
     return [pytest.param(lab_name, p, id=f"{lab_name}/{p.parent.name}/{p.stem}")
-            for p in sorted((labspec.LABS_DIR / lab_name / "buggy").glob("*/*.patch"))
-            if {w.strip() for w in patch_header(p, "Fails").split(",")} & sensitive]
+            for p in corpus.patches(labspec.load(lab_name)) if corpus.fails(p) & sensitive]
 
 
 @pytest.mark.parametrize("lab_name", LABS)
@@ -44,7 +43,7 @@ def test_reference_gets_full_marks(client, tmp_path, lab_name):
 @pytest.mark.parametrize("lab_name", LABS)
 def test_corpus_covers_the_lab(lab_name):
     lab = labspec.load(lab_name)
-    buggy = list((lab.folder / "buggy").glob("*/*.patch"))
+    buggy = corpus.patches(lab)
     assert len(buggy) >= MIN_BUGGY
     check_ids = {c.id for e in lab.spec.exercises for c in e.checks}
     assert {b.parent.name for b in buggy} <= check_ids, "buggy/<check-id>/ must name a real check"
