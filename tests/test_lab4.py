@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import busy_cores, faulty_submission, grade_reference
+from conftest import busy_cores, faulty_submission, grade_reference, side_by_side
 from grader import labspec
 from grader.exercise import Exercise
 from grader.grade import Containers
@@ -70,20 +70,21 @@ def timed_workloads():
 
 
 @pytest.mark.exclusive
-def test_reference_passes_timing_checks_ten_runs_in_a_row_under_load(client):
+def test_reference_passes_timing_checks_ten_runs_under_load(client):
     files = {"mini_init.py": LAB.folder / "solution" / "mini_init.py"}
     with busy_cores():
-        for run in range(RUNS):
-            trial = battery(client, CHECKS["MINI_INIT"], files, timed_workloads())
-            assert failures(trial) == {}, f"run {run + 1} of {RUNS}"
+        trials = side_by_side(RUNS, lambda run: battery(client, CHECKS["MINI_INIT"], files,
+                                                        timed_workloads()))
+    for run, trial in enumerate(trials):
+        assert failures(trial) == {}, f"run {run + 1} of {RUNS}"
 
 
 @pytest.mark.exclusive
 def test_tini_passes_timing_checks_under_load(client):
     with busy_cores():
-        for run in range(3):
-            trial = battery(client, CHECKS["TINI"], {}, timed_workloads())
-            assert failures(trial) == {}, f"run {run + 1}"
+        trials = side_by_side(3, lambda run: battery(client, CHECKS["TINI"], {}, timed_workloads()))
+    for run, trial in enumerate(trials):
+        assert failures(trial) == {}, f"run {run + 1}"
 
 
 @pytest.mark.exclusive
@@ -96,12 +97,15 @@ def test_tini_passes_timing_checks_under_load(client):
 ])
 def test_timing_mistakes_fail_every_time_under_load(client, tmp_path, case, workload, check):
     patch = LAB.folder / "buggy" / f"{case}.patch"
+    def graded(run):
+        folder, _, _ = faulty_submission(LAB, patch, tmp_path / str(run))
+        return battery(client, CHECKS["MINI_INIT"], {"mini_init.py": folder / "mini_init.py"},
+                       [CHECKS[workload]])
+
     with busy_cores():
-        for run in range(3):
-            folder, _, _ = faulty_submission(LAB, patch, tmp_path / str(run))
-            trial = battery(client, CHECKS["MINI_INIT"], {"mini_init.py": folder / "mini_init.py"},
-                            [CHECKS[workload]])
-            assert not trial.outcomes[check].passed, f"run {run + 1}: {check} passed"
+        trials = side_by_side(3, graded)
+    for run, trial in enumerate(trials):
+        assert not trial.outcomes[check].passed, f"run {run + 1}: {check} passed"
 
 
 # --- the handout's demos, on real containers of the lab images --------------------------------

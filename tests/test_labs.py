@@ -5,7 +5,7 @@ cores are kept busy. A new lab is covered by adding its folder; nothing here nam
 import pytest
 
 from conftest import (ROOT, busy_cores, case_fails, failed_checks, faulty_cases, grade_faulty,
-                      grade_reference)
+                      grade_reference, side_by_side)
 from grader import corpus, labspec
 
 LABS = labspec.available()
@@ -80,13 +80,13 @@ def test_unusual_solution_gets_full_marks(client, tmp_path, lab_name, case):
 
 @pytest.mark.exclusive
 @pytest.mark.parametrize("lab_name", [lab for lab in LABS if load_sensitive(lab)])
-def test_reference_passes_ten_runs_in_a_row_under_load(client, tmp_path, lab_name):
+def test_reference_passes_ten_runs_under_load(client, tmp_path, lab_name):
     with busy_cores():
-        for run in range(LOADED_RUNS_REFERENCE):
-            result = grade_reference(client, lab_name, tmp_path / str(run),
-                                     only=swayable_exercises(lab_name))
-            failures = {r.id: r.observed for r in result.results if not r.passed}
-            assert failures == {}, f"run {run + 1} of {LOADED_RUNS_REFERENCE}"
+        results = side_by_side(LOADED_RUNS_REFERENCE, lambda run: grade_reference(
+            client, lab_name, tmp_path / str(run), only=swayable_exercises(lab_name)))
+    for run, result in enumerate(results):
+        failures = {r.id: r.observed for r in result.results if not r.passed}
+        assert failures == {}, f"run {run + 1} of {LOADED_RUNS_REFERENCE}"
 
 
 @pytest.mark.exclusive
@@ -96,8 +96,9 @@ def test_buggy_fails_its_checks_every_time_under_load(client, tmp_path, lab_name
     else is asked on a quiet machine above: a container of fifteen processes sharing one CPU
     with two hogs may honestly miss another deadline too.)"""
     with busy_cores():
-        for run in range(LOADED_RUNS_BUGGY):
-            result, must_fail = grade_faulty(client, lab_name, patch, tmp_path / str(run))
-            missed = must_fail - failed_checks(result)
-            assert not missed, (f"run {run + 1}: passed {sorted(missed)}",
-                                {r.id: r.observed for r in result.results if not r.passed})
+        results = side_by_side(LOADED_RUNS_BUGGY, lambda run: grade_faulty(
+            client, lab_name, patch, tmp_path / str(run)))
+    for run, (result, must_fail) in enumerate(results):
+        missed = must_fail - failed_checks(result)
+        assert not missed, (f"run {run + 1}: passed {sorted(missed)}",
+                            {r.id: r.observed for r in result.results if not r.passed})
