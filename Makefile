@@ -54,8 +54,7 @@ test: setup
 	for status in $$first $$second; do [ $$status = 0 ] || [ $$status = 5 ] || exit $$status; done
 
 bench: setup
-	$(PY) bench/grading.py
-	$(PY) bench/batch.py
+	$(PY) -m bench
 
 clean:
 	docker ps -aq --filter label=zombielab.grader | xargs -r docker rm -f
