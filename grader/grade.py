@@ -15,7 +15,7 @@ from .exercise import CheckResult, Exercise
 from .labspec import Lab
 from .proc import Probe
 from .recorder import Recorder
-from .sandbox import IMAGES, Sandbox, connect, remove_strays
+from .sandbox import IMAGES, LEARNER_UID, Sandbox, connect, remove_strays
 
 
 @dataclass
@@ -129,7 +129,7 @@ class Containers:
         if entry is None:
             return
         sandbox, probe = entry
-        if probe.starved or not sandbox.kill_learner_processes():
+        if probe.starved or not (_nothing_left(probe) or sandbox.kill_learner_processes()):
             try:    # what it ran into still explains the verdict
                 hits = self._new_hits(image, probe)
             except (CheckFailed, InfraError):
@@ -168,6 +168,15 @@ class Containers:
             self.stack.callback(probe.close)
             self.started[image] = sandbox, probe
         return self.started[image]
+
+
+def _nothing_left(probe: Probe) -> bool:
+    """No process of the learner's, zombie or not, is in the container: nothing to end, so no
+    docker exec to end it (a program that ran to its end, most of the time)."""
+    try:
+        return not any(proc.uid == LEARNER_UID for proc in probe.snapshot().values())
+    except (CheckFailed, InfraError):
+        return False
 
 
 def grade(lab: Lab, folder: Path, only: list[str] | None = None, client=None) -> Grade:

@@ -20,6 +20,7 @@ LABEL = "zombielab.grader"          # every grading container carries it, so str
 OWNER_LABEL = "zombielab.owner"     # host:pid of the grader that made it
 WORKDIR = "/home/learner/work"
 LEARNER = "1000:1000"
+LEARNER_UID = 1000
 PROBE = "/opt/zombielab/probe.py"
 SUPPORT_DIR = "/opt/zombielab/lab"      # a lab's trusted support files, root-owned
 # The submission as put_archive leaves it: root-owned on the container's rootfs, where put_archive
