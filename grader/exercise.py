@@ -96,6 +96,7 @@ class Exercise:
         self.images_used: set[str] = set()
         self.booted = ExitStack()   # the containers of boot(), removed by stop_programs
         self.booted_sandboxes: list[Sandbox] = []
+        self._booting = threading.Lock()
         self.overran = False
 
     def _container(self, image: str | None) -> tuple[Sandbox, Probe]:
@@ -143,10 +144,14 @@ class Exercise:
         tini's child in the tini image; `pids` is its pids limit instead of the lab's. It is
         removed when the exercise's programs stop."""
         command = command or ["python3", self.spec.file, *map(str, args)]
-        sandbox = self.booted.enter_context(self.containers.sandbox(image or self.image, command, pids))
-        self.booted_sandboxes.append(sandbox)
+        # Made outside the lock, so that threads of a scenario can boot several side by side.
+        sandbox = self.containers.sandbox(image or self.image, command, pids).__enter__()
+        with self._booting:
+            self.booted.push(sandbox)   # removed by stop_programs
+            self.booted_sandboxes.append(sandbox)
         program = attach_program(sandbox, self._name(command), self.output_limit, self.deadline)
-        self.programs.append(program)
+        with self._booting:
+            self.programs.append(program)
         return Booted(program, sandbox, self.booted)
 
     def _name(self, command: list[str]) -> str:
