@@ -12,7 +12,7 @@ help:
 	@echo "make submit LAB=3       grade your workspace (workspace/lab3)"
 	@echo "make batch LAB=3 DIR=submissions OUT=results   grade a class (one subfolder per student)"
 	@echo "make test               the test suite, against the real Docker engine"
-	@echo "make bench              grading time against a bare container start; batch throughput"
+	@echo "make bench              grading cost against a bare container start, a class batch"
 
 deps: $(PYTHON_VENV)/.installed
 $(PYTHON_VENV)/.installed: pyproject.toml scripts/ensure-python
