@@ -74,9 +74,9 @@ def students(folder: Path) -> dict[str, Path]:
             if p.is_dir() and not p.name.startswith(".")}
 
 
-# A grading waits about half its time (its scenarios' deliberate pauses, the engine): make
-# bench's class batches use one core in three at one grader per core, and their verdicts hold
-# at two per core.
+# A grading waits much of its time (its scenarios' deliberate pauses, the engine): at one
+# grader per core make bench's class batches kept a third of the machine busy, and their
+# verdicts hold at two per core.
 GRADERS_PER_CORE = 2
 
 

@@ -102,8 +102,8 @@ class Probe:
         try:
             return json.loads(line)
         except ValueError:
-            # docker exec says on standard output why the engine could not start it; at the
-            # pids limit, runc itself finds no PID to start in.
+            # What docker exec printed instead, such as the engine's reason for not starting
+            # it: at the pids limit, runc itself finds no PID to start in.
             if "resource temporarily unavailable" in line.lower():
                 raise CheckFailed("the grader could not start its /proc probe: the container's "
                                   "processes held every PID") from None
