@@ -10,6 +10,7 @@ import socket
 import time
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -17,6 +18,7 @@ from conftest import busy_cores, faulty_submission, grade_reference, side_by_sid
 from grader import labspec
 from grader.exercise import Exercise
 from grader.grade import Containers
+from grader.recorder import Record
 from grader.sandbox import IMAGES, LABEL, OWNER_LABEL
 
 LAB = labspec.load("lab4")
@@ -40,6 +42,36 @@ def battery(client, init, files: dict[str, Path], workloads=None):
 
 def failures(trial) -> dict[str, str]:
     return {check_id: o.observed for check_id, o in trial.outcomes.items() if not o.passed}
+
+
+# --- an init that starts nothing (no engine: the kernel's record, as lines) ---------------------
+NS = "4026532180"
+# PID 1 (host 101) is the boot shell, which forks cp (host 102), then becomes python3 mini_init.py.
+BOOTED_INIT = [
+    f"born 1000 101 101 {NS} 1 1",
+    f"exec 1100 101 101 {NS} 1 1 /bin/sh",
+    f"new 1200 101 101 {NS} 1 1 102 1200000 0",
+    f"born 1300 102 102 {NS} 2 2",
+    f"exec 1400 102 102 {NS} 2 2 /bin/cp",
+    f"exit 1500 102 102 {NS} 2 2 1 0 0 0",
+    f"exec 2000 101 101 {NS} 1 1 /usr/bin/python3",
+]
+PROBE_EXEC = [f"born 3000 103 103 {NS} 3 3", f"exec 3100 103 103 {NS} 3 3 /usr/bin/python3"]
+RUNS_CMD = [f"new 4000 101 101 {NS} 1 1 104 1200000 0", f"born 4100 104 104 {NS} 4 4",
+            f"exec 4200 104 104 {NS} 4 4 /opt/zombielab/lab/signal-state"]
+FORKS_ONLY = [f"new 4000 101 101 {NS} 1 1 104 1200000 0", f"born 4100 104 104 {NS} 4 4"]
+
+
+@pytest.mark.parametrize("lines, inert", [
+    (BOOTED_INIT + PROBE_EXEC, True),          # the grader's own docker exec is not the init's
+    (BOOTED_INIT + PROBE_EXEC + FORKS_ONLY, True),   # forks, but nothing ever runs CMD
+    (BOOTED_INIT + PROBE_EXEC + RUNS_CMD, False),
+    (BOOTED_INIT[:-1], False),                 # never became python3: not the case it judges
+])
+def test_an_init_that_starts_nothing_is_told_apart_from_one_that_runs_cmd(lines, inert):
+    record = Record([line.split() for line in lines], {})
+    booted = SimpleNamespace(probe=SimpleNamespace(record=lambda: record))
+    assert bool(CHECKS["started_nothing"](booted, 5)) == inert
 
 
 # --- grading ----------------------------------------------------------------------------------
