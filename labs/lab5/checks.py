@@ -271,6 +271,10 @@ def pool(ex):
     time.sleep(FREEZE_WATCH)
     retried = run.refused_forks() - before
     spun, woke = (now - then for now, then in zip(activity(run), (spent, woken)))
+    # It was alive when the pids cgroup first refused it, but one that gives up on EAGAIN may
+    # have been on its way out: with its children stopped, a waiting pool.py is still there.
+    proc = run.probe.get(run.pid) if run.alive else None
+    gave_up = run.alive and (proc is None or proc.state == "Z")
     run.command("thaw", "thawed")
     frozen_for = time.monotonic() - run.froze
     run.wait_end(ex.timeout("all-done"))
@@ -293,6 +297,8 @@ def pool(ex):
         require(run.alive and int(run.frozen.group(1)) > 0 and run.frozen.group(2) == "yes",
                 "pool.py never held every PID of its limit with its children"
                 if run.alive else "pool.py had ended before it ever filled its pids limit")
+        require(not gave_up, "pool.py ended while every PID was held by its (stopped) children, "
+                             "instead of waiting for one of them")
         require(retried == 0, f"with every PID held by its (stopped) children, pool.py tried "
                               f"fork {retried} times in {FREEZE_WATCH:g} s instead of waiting")
         require(spun <= FREEZE_TICKS and woke <= FREEZE_WAKEUPS,
