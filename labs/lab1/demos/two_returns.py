@@ -9,6 +9,11 @@ The only difference between them is the value fork returned: the new child's PID
 import os
 import sys
 
+# run: python3 /lab/demos/two_returns.py
+# shows: child : fork returned 0\.
+# shows: parent: fork returned [1-9]\d*\.
+# shows: ^after wait
+
 
 def say(line):
     # One write(2) per line, so that lines printed at the same moment by two processes stay whole.

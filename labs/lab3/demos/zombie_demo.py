@@ -13,6 +13,10 @@ import argparse
 import os
 import time
 
+# run: python3 /lab/demos/zombie_demo.py --seconds 0.5
+# shows: State: Z \(zombie\), memory: none
+# shows: reaped \d+, exit code 7
+
 
 def spawn_short_lived_child(code):
     pid = os.fork()
