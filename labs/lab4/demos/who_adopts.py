@@ -14,6 +14,16 @@ tini and goes to PID 1; with -s (prctl PR_SET_CHILD_SUBREAPER) it stops at tini,
 when it exits. That is what -s is for: tini under docker exec, or under another init, still
 reaping the orphans of its own command.
 """
+# run: python3 /lab/demos/who_adopts.py
+# shows: ^orphan \d+: adopted by PID 1 \(bash\)$
+# run tini: python3 /lab/demos/who_adopts.py
+# shows: ^orphan \d+: adopted by PID 1 \(tini\)$
+# run: tini -- python3 /lab/demos/who_adopts.py
+# shows: Tini is not running as PID 1 and isn't registered as a child subreaper
+# shows: ^orphan \d+: adopted by PID 1 \(bash\)$
+# run: tini -s -- python3 /lab/demos/who_adopts.py
+# shows: my parent is (\d+) \(tini\)[\s\S]*^orphan \d+: adopted by PID \1 \(tini\)$
+# hides: WARN
 import os
 import time
 
@@ -38,8 +48,11 @@ def main():
     done_r, done_w = os.pipe()
     middle = os.fork()
     if middle == 0:
+        # The middle child's PID, taken before it forks: in the grandchild, getppid() could
+        # already name the adopter if the middle child has exited first (Lab 2, section 3).
+        middle_pid = os.getpid()
         if os.fork() == 0:
-            orphan(os.getppid(), done_w)
+            orphan(middle_pid, done_w)
         print(f"middle {os.getpid()}: exiting without waiting for my child", flush=True)
         os._exit(0)
     os.close(done_w)
