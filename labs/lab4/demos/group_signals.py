@@ -12,6 +12,14 @@ children should hear docker stop too; surprising when the program wanted to deci
 Both processes block SIGUSR1 and wait for it with sigtimedwait, so no handler runs and nothing
 is printed from inside one.
 """
+# run: tini -s -- python3 /lab/demos/group_signals.py
+# shows: tini \((\d+)\)$(?=[\s\S]*^main +\d+: got SIGUSR1 from PID \1$)
+# shows: ^helper \d+: got nothing within 1 s$
+# run: tini -s -g -- python3 /lab/demos/group_signals.py
+# shows: tini \((\d+)\)$(?=[\s\S]*^main +\d+: got SIGUSR1 from PID \1$)
+# shows: tini \((\d+)\)$(?=[\s\S]*^helper \d+: got SIGUSR1 from PID \1$)
+# run: python3 /lab/demos/group_signals.py
+# shows: ^run me under tini
 import os
 import signal
 
