@@ -30,6 +30,7 @@ PROMPT = r"learner@lab:~/work\$ "
 # Markers around the command's output: typed with echo off, so only the shell's output holds them.
 BEGIN, END = "<<demo-begins>>", "<<demo-ended"
 CASE_LINE = re.compile(r"^# (run|run tini|shows|hides): (.+)$")
+TERMINAL_CODES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\r")   # bash's bracketed-paste switches, CRs
 CRASHED = r"Traceback \(most recent call last\)"   # hidden by every case
 
 
@@ -141,7 +142,7 @@ def run_in_lab_shell(case: Case, workspace: Path) -> str:
         except pexpect.TIMEOUT:
             pytest.fail(f"{case.name}: still running after {RUN_TIMEOUT} s; it printed:\n"
                         f"{child.before}")
-        return child.before.replace("\r\n", "\n")
+        return TERMINAL_CODES.sub("", child.before)
     finally:
         child.close(force=True)
 
