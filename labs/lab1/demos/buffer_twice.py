@@ -15,6 +15,12 @@ The fix in your programs: flush every line at once, as say() does.
 import os
 import sys
 
+# run: python3 /lab/demos/buffer_twice.py
+# shows: ^1\. printed once .*\n2\. .*\n3\. .*\n4\. printed by the parent
+# run: python3 /lab/demos/buffer_twice.py > out.txt; cat out.txt
+# shows: ^1\. printed once .*\n2\. printed by the child .*\n1\. printed once .*\n4\. printed by the parent
+# hides: ^3\.
+
 
 def main():
     print(f"1. printed once by the parent {os.getpid()}, before fork")

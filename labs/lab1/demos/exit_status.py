@@ -12,6 +12,13 @@ import os
 import signal
 import time
 
+# run: python3 /lab/demos/exit_status.py
+# shows: ^os\._exit\(3\)\s+raw wait status\s+768 \(0x0300\)\s+waitstatus_to_exitcode -> 3$
+# shows: ^os\._exit\(256\)\s+raw wait status\s+0 \(0x0000\)\s+waitstatus_to_exitcode -> 0$
+# shows: ^killed by SIGKILL \(9\)\s+raw wait status\s+9 \(0x0009\)\s+waitstatus_to_exitcode -> -9$
+# shows: then (\d+) \(fast\); the first wait\(\) returned \1, exit code 2
+# shows: ^one wait too many: ChildProcessError
+
 
 def child_exiting_with(code):
     pid = os.fork()

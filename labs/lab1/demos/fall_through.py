@@ -14,6 +14,11 @@ import atexit
 import os
 import sys
 
+# run: python3 /lab/demos/fall_through.py > out.txt; grep -c ': I am a child' out.txt; grep -c 'atexit cleanup' out.txt
+# shows: ^7\n8$
+# run: python3 /lab/demos/fall_through.py --exit > out.txt; grep -c ': I am a child' out.txt; grep -c 'atexit cleanup' out.txt
+# shows: ^3\n1$
+
 
 def say(line):
     # One write(2) per line, so that lines printed at the same moment by two processes stay whole.

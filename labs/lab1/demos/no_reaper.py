@@ -17,6 +17,11 @@ import os
 import sys
 import time
 
+# run: python3 /lab/demos/no_reaper.py python3 -c 'import os; os.fork() or os._exit(0)'
+# shows: ^\[no_reaper\] left behind, waited for by nobody: 1 zombie\(s\)
+# run: python3 /lab/demos/no_reaper.py python3 -c 'import os; os.fork() or os._exit(0); os.wait()'
+# shows: ^\[no_reaper\] no zombies left behind
+
 PR_SET_CHILD_SUBREAPER = 36  # from <linux/prctl.h>
 
 
