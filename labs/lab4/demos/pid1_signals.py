@@ -9,8 +9,21 @@ PID 1 gets only the signals it has a handler for), then with a handler (it runs)
 
 Under tini (make lab4 INIT=tini, with exec) the program is tini's child. It sends SIGTERM to
 PID 1, tini, which forwards it to its child: the program dies of it, and the container ends
-with status 143 (128 + 15), as `docker stop` would have it.
+with status 143 (128 + 15), as `docker stop` would have it. Without exec, the program is your
+shell's child, not tini's: tini forwards SIGTERM to its own child, bash, which ignores it (an
+interactive bash does), and the program carries on.
 """
+# run: exec python3 /lab/demos/pid1_signals.py
+# shows: ^I am PID 1 and SIGTERM is at SIG_DFL\. Sending myself SIGTERM
+# shows: ^\.\.\.still here: the kernel drops a signal that PID 1 has not asked for\.$
+# shows: ^\.\.\.the handler ran 1 time\(s\)\.
+# run tini: exec python3 /lab/demos/pid1_signals.py
+# shows: ^I am PID \d+; PID 1 is tini\. Sending PID 1 SIGTERM\.\.\.$
+# hides: still here
+# run tini: python3 /lab/demos/pid1_signals.py
+# shows: ^\.\.\.still here: tini did not pass it on to me \(is it my parent\? my parent is \d+ \(bash\)\)$
+# run: python3 /lab/demos/pid1_signals.py --sleep 0.2
+# shows: ^PID \d+ sleeping 0\.2 s; PID 1 is bash$
 import argparse
 import os
 import signal
@@ -23,7 +36,8 @@ def comm(pid):
 
 
 def as_pid1():
-    print("I am PID 1. Sending myself SIGTERM, with no handler for it...", flush=True)
+    print(f"I am PID 1 and SIGTERM is at {signal.getsignal(signal.SIGTERM).name}. Sending myself "
+          "SIGTERM, with no handler for it...", flush=True)
     os.kill(1, signal.SIGTERM)
     time.sleep(0.5)
     print("...still here: the kernel drops a signal that PID 1 has not asked for.", flush=True)
@@ -41,7 +55,7 @@ def under_an_init():
     os.kill(1, signal.SIGTERM)
     time.sleep(1)
     print(f"...still here: {comm(1)} did not pass it on to me (is it my parent? "
-          f"my parent is {os.getppid()})", flush=True)
+          f"my parent is {os.getppid()} ({comm(os.getppid())}))", flush=True)
 
 
 def main():

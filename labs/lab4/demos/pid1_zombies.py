@@ -15,6 +15,18 @@ counts the zombies in the whole container.
 
 With exec, the app replaces your shell: when it ends, so does the container (make lab4 again).
 """
+# run: exec python3 /lab/demos/pid1_zombies.py --rounds 3
+# shows: ^I am PID 1; PID 1 is python3$
+# shows: ^round 1: orphan \d+ has exited; zombies in this container: 1$
+# shows: ^round 3: orphan \d+ has exited; zombies in this container: 3$
+# run tini: exec python3 /lab/demos/pid1_zombies.py --rounds 3
+# shows: ^I am PID \d+; PID 1 is tini$
+# shows: ^round 3: orphan \d+ has exited; zombies in this container: 0$
+# hides: zombies in this container: [1-9]
+# run: python3 /lab/demos/pid1_zombies.py --rounds 3
+# shows: ^I am PID \d+; PID 1 is bash$
+# shows: ^round 3: orphan \d+ has exited; zombies in this container: 0$
+# hides: zombies in this container: [1-9]
 import argparse
 import os
 import subprocess
