@@ -62,7 +62,6 @@ def gradebook(records: list[Record], path: Path) -> None:
     """One row per student: id, total, and the points of each check; empty cells for a
     submission that could not be graded, so that no import turns it into a zero."""
     names = check_names(records)
-    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["Student ID", "Total", *names])
@@ -166,14 +165,19 @@ img{{max-width:100%}}</style></head>
 
 
 def export_all(out: Path) -> list[Path]:
-    """Write every export of RESULTS; the paths written."""
+    """Write every export of RESULTS, each whole or not at all; the paths written."""
     records = load(out)
     settings = read_json(out / "batch.json")
-    written = [out / "gradebook.csv", out / "junit.xml", out / "report.png", out / "report.html"]
-    gradebook(records, written[0])
-    junit(records, written[1], settings["lab"])
-    picture(records, written[2])
-    html_report(records, written[3], written[2], settings["title"])
+    png = out / "report.png"
+    writers = {
+        out / "gradebook.csv": lambda path: gradebook(records, path),
+        out / "junit.xml": lambda path: junit(records, path, settings["lab"]),
+        png: lambda path: picture(records, path),
+        out / "report.html": lambda path: html_report(records, path, png, settings["title"]),
+    }
+    for path, write in writers.items():
+        with report.replacing(path) as tmp:
+            write(tmp)
     for r in records:
         report.write_json(out / "prairielearn" / r.student / "results.json", prairielearn(r))
-    return written + [out / "prairielearn"]
+    return [*writers, out / "prairielearn"]

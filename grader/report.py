@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from .grade import Grade
@@ -51,14 +52,27 @@ def _skipped(result) -> list[str]:
     return [f"skipped: {result.skipped}"] if result.skipped else []
 
 
+@contextmanager
+def replacing(path: Path):
+    """A temporary file beside `path` to write, which becomes `path` only once it is whole; if
+    the writing fails (a full disk), it is removed: nothing half-written is left, least of all
+    as if complete."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def write_json(path: Path, data: dict) -> None:
     """Write atomically: a reader never sees half a results file, even after a power loss
     (the data is on disk before the rename makes it the results file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as f:
+    with replacing(path) as tmp, tmp.open("w") as f:
         json.dump(data, f, indent=2)
         f.write("\n")
         f.flush()
         os.fsync(f.fileno())
-    os.replace(tmp, path)
