@@ -8,13 +8,18 @@ RESULTS/ holds:
   batch.json                          the lab and exercises graded, so a resume grades the same
   gradescope/<student>/results.json   each graded submission (Gradescope's format)
   ungradable/<student>.json           {"gradable": false, "reason": ...}: graded again next run
+  .batch.lock                         held by the batch grading into it (which it names)
   and the exports (grader/exports.py).
 """
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
 import queue
+import socket
 import sys
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -28,11 +33,37 @@ class SettingsMismatch(Exception):
     """RESULTS was graded with another lab or other exercises."""
 
 
+class BatchRunning(Exception):
+    """Another batch grades into the same results folder."""
+
+
 class Store:
     """The results folder: what is graded, what is not, and atomic writes of both."""
 
     def __init__(self, out: Path):
         self.out = out
+
+    def hold(self, wait: bool) -> None:
+        """One batch per results folder: an exclusive flock on RESULTS/.batch.lock, kept until
+        this process ends. The kernel drops a lock with its holder however the holder dies
+        (kill -9 too), so a dead batch's lock is taken over, never obeyed forever. The file
+        says who holds it, for the batch that finds it taken."""
+        self.out.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.out / ".batch.lock", os.O_RDWR | os.O_CREAT, 0o644)   # not inherited
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 300, 0).decode(errors="replace").strip() or "another batch"
+            if not wait:
+                os.close(fd)
+                raise BatchRunning(f"{self.out} is being graded by {holder}; wait for it to end, "
+                                   "or run this with --wait to go on after it") from None
+            print(f"waiting for {holder} to end", file=sys.stderr)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"the batch with PID {os.getpid()} on {socket.gethostname()}, started "
+                      f"{time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode(), 0)
+        self._lock = fd
 
     def gradescope(self, student: str) -> Path:
         return self.out / "gradescope" / student / "results.json"
@@ -187,7 +218,7 @@ def summary(out: Path) -> tuple[str, int]:
 
 
 def run(lab_name: str, submissions: Path, out: Path, only: list[str] | None, workers: int | None,
-        regrade: bool, scheduler: str | None) -> int:
+        regrade: bool, scheduler: str | None, wait: bool = False) -> int:
     """The batch command; its exit status: 0 when every submission was graded, 2 when some
     could not be (or nothing could start), 130 when interrupted."""
     lab = labspec.load(lab_name)
@@ -196,6 +227,7 @@ def run(lab_name: str, submissions: Path, out: Path, only: list[str] | None, wor
         raise labspec.LabError(f"{lab.name} has no exercise {', '.join(unknown)}")
     everyone = students(submissions)
     store = Store(out)
+    store.hold(wait)
     store.claim(lab, only, regrade)
     todo = {s: f for s, f in everyone.items() if regrade or not store.graded(s)}
     if scheduler:
@@ -211,12 +243,12 @@ def run(lab_name: str, submissions: Path, out: Path, only: list[str] | None, wor
         grade_all(pool, todo, store, progress)
     except KeyboardInterrupt:
         progress.close()
-        pool.close()
         print(f"interrupted: {len(everyone) - len(todo)} of {len(everyone)} graded and saved; "
               "run the same command again to grade the rest", file=sys.stderr)
         return 130
-    progress.close()
-    pool.close()
+    finally:
+        progress.close()
+        pool.close()
     table, not_graded = summary(out)
     print(table)
     for path in exports.export_all(out):
@@ -228,11 +260,17 @@ def main(args) -> int:
     """The `batch` subcommand of cli.py."""
     try:
         return run(args.lab, args.submissions, args.out, args.only, args.workers,
-                   args.regrade, args.scheduler)
-    except (labspec.LabError, NotADirectoryError, SettingsMismatch) as exc:
+                   args.regrade, args.scheduler, args.wait)
+    except (labspec.LabError, NotADirectoryError, SettingsMismatch, BatchRunning) as exc:
         print(f"error: {exc}", file=sys.stderr)
     except InfraError as exc:
         print(f"grader error (not the submissions' fault): {exc}", file=sys.stderr)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        print(f"error: no space left for {exc.filename or args.out}. Every result written "
+              f"before it is kept; free some space and run the same command again, which grades "
+              f"the rest and writes the exports.", file=sys.stderr)
     return 2
 
 
@@ -247,6 +285,8 @@ def add_parsers(sub, lab_name) -> None:
     b.add_argument("--workers", type=int, metavar="N",
                    help="submissions graded at once (default: what this machine can take)")
     b.add_argument("--regrade", action="store_true", help="grade again those already graded")
+    b.add_argument("--wait", action="store_true",
+                   help="if another batch grades into RESULTS, wait for it to end, then go on")
     b.add_argument("--scheduler", metavar="tcp://HOST:8786",
                    help="grade on this Dask cluster's workers instead of locally")
     e = sub.add_parser("export", help="write a batch's gradebook, JUnit, PrairieLearn, report")
@@ -266,7 +306,15 @@ def command(args) -> int:
         if not (args.out / "batch.json").is_file():
             print(f"error: {args.out} holds no batch results", file=sys.stderr)
             return 2
-        for path in exports.export_all(args.out):
+        try:
+            written = exports.export_all(args.out)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            print(f"error: no space left for {exc.filename or args.out}; nothing half-written "
+                  "was kept", file=sys.stderr)
+            return 2
+        for path in written:
             print(f"wrote {path}")
         return 0
     return main(args)

@@ -258,7 +258,82 @@ def test_killed_batch_resumes_with_every_result_once(client, klass, tmp_path):
     with (out / "gradebook.csv").open() as f:
         assert sorted(row[0] for row in list(csv.reader(f))[1:]) == sorted(p.name for p in klass.iterdir())
     assert containers_of(client, seen_graders | {proc.pid}) == [], "containers of the killed run remain"
-    assert not list(out.rglob(".*.json.*")), "an atomic write left its temp file"
+    assert leftovers(out) == [], "an atomic write left its temp file"
+
+
+def leftovers(out: Path) -> list[Path]:
+    """Temporary files of atomic writes (dot files), but the batch lock."""
+    return [p for p in out.rglob(".*") if p.name != ".batch.lock"]
+
+
+# --- one batch per results folder -----------------------------------------------------------
+@pytest.fixture
+def pair(tmp_path) -> Path:
+    """A class of two correct submissions."""
+    for student in ("good-1", "good-2"):
+        shutil.copytree(LAB.folder / "solution", tmp_path / "pair" / student)
+    return tmp_path / "pair"
+
+
+def test_a_second_batch_on_the_same_results_is_refused_or_waits(pair, tmp_path):
+    out = tmp_path / "RESULTS"
+    argv = [sys.executable, "-m", "grader", "batch", "lab3", str(pair), "--out", str(out),
+            "--only", "zombie.py", "--workers", "1"]
+    first = subprocess.Popen(argv, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        lock = out / ".batch.lock"
+        deadline = time.monotonic() + 60
+        while f"PID {first.pid} " not in (lock.read_text() if lock.is_file() else ""):
+            assert time.monotonic() < deadline and first.poll() is None, "the batch never held RESULTS"
+            time.sleep(0.05)
+        refused = batch(pair, "--out", out, "--only", "zombie.py")
+        assert refused.returncode == 2
+        assert refused.stderr.startswith(f"error: {out} is being graded by the batch with PID "
+                                         f"{first.pid} on {socket.gethostname()}, started "), refused.stderr
+        assert "--wait" in refused.stderr and "Traceback" not in refused.stderr
+        waited = batch(pair, "--out", out, "--only", "zombie.py", "--wait")
+        assert first.wait(timeout=120) == 0
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+    assert waited.returncode == 0, waited.stderr
+    assert f"waiting for the batch with PID {first.pid}" in waited.stderr
+    assert "2 already graded, 0 to grade" in waited.stderr, "the second batch graded again"
+
+
+# --- a full disk ------------------------------------------------------------------------------
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 32 KiB filesystem: room for a few results, not for the exports' picture."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small filesystem takes root")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32k", "tmpfs", str(disk)], check=True)
+    yield disk
+    subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_a_full_disk_stops_the_batch_plainly_and_keeps_every_result(pair, small_disk):
+    out = small_disk / "RESULTS"
+    result = batch(pair, "--out", out, "--only", "zombie.py", "--workers", "1")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stdout + result.stderr
+    message = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(message) == 1 and "no space left for" in message[0], result.stderr
+    assert "run the same command again" in message[0]
+    assert sorted(gradescope_results(out)) == ["good-1", "good-2"], "a result written was lost"
+    assert all(r["score"] == ZOMBIE_MAX for r in gradescope_results(out).values())
+    assert leftovers(out) == [], "a half-written file was left"
+    assert not (out / "report.png").exists(), "a half-written export was left as if complete"
+
+    subprocess.run(["mount", "-o", "remount,size=10m", str(small_disk)], check=True)
+    exported = subprocess.run([sys.executable, "-m", "grader", "export", str(out)], cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+    assert exported.returncode == 0, exported.stderr
+    assert (out / "report.png").stat().st_size > 0 and (out / "gradebook.csv").is_file()
 
 
 # --- infrastructure failures --------------------------------------------------------------
