@@ -5,7 +5,7 @@
 
 Starts one child per argument (it sleeps that many ms), then sits in select() watching stdin
 and a pipe. Type lines and they are echoed; children are reaped the moment they exit, whether
-you type or not. Ctrl-D (end of input) or the last exit ends it.
+you type or not. Ctrl-D (end of input) stops the reading; the demo ends at the last exit.
 
 select() can only watch file descriptors, and a child's exit is a signal, not a descriptor.
 The bridge: on SIGCHLD, write a byte to a pipe that select() watches.
@@ -18,6 +18,11 @@ import select
 import signal
 import sys
 import time
+
+# run: (sleep 1; echo hello) | python3 /lab/demos/wakeup_fd_demo.py 200 1800 2200
+# shows: (?s)reaped \d+, exit code 0.*you typed b'hello\\n'.*reaped \d+, exit code 0.*reaped \d+, exit code 0.*^done
+# run: (sleep 1; echo hello) | python3 /lab/demos/wakeup_fd_demo.py --self-pipe 200 1800 2200
+# shows: (?s)reaped \d+, exit code 0.*you typed b'hello\\n'.*reaped \d+, exit code 0.*reaped \d+, exit code 0.*^done
 
 
 def start_child(ms):
@@ -76,18 +81,21 @@ def main():
     wakeup = make_wakeup_pipe(args.self_pipe)  # before forking: no exit can slip by unseen
     t0 = time.monotonic()
     children = {start_child(ms) for ms in args.ms}
-    print(f"started {sorted(children)}; type something (Ctrl-D ends)", flush=True)
+    print(f"started {sorted(children)}; type something (Ctrl-D ends the input)", flush=True)
 
     stdin = sys.stdin.fileno()
+    watched = [stdin, wakeup]
     while children:
-        readable, _, _ = select.select([stdin, wakeup], [], [])
+        readable, _, _ = select.select(watched, [], [])
         if wakeup in readable:
             drain(wakeup)
             reap_exited(children, t0)
         if stdin in readable:
             data = os.read(stdin, 4096)  # raw read: no hidden buffer that select() can't see
             if not data:
-                break
+                print(f"[{time.monotonic() - t0:6.3f} s] end of input; waiting for the children left", flush=True)
+                watched.remove(stdin)  # at EOF stdin stays readable forever
+                continue
             print(f"[{time.monotonic() - t0:6.3f} s] you typed {data!r}", flush=True)
     print("done", flush=True)
 
