@@ -12,6 +12,14 @@ import signal
 import sys
 import time
 
+# run: python3 /lab/demos/fork_basics.py
+# shows: (?s)child  (\d+): fork\(\) returned 0; my parent is (\d+).*parent \2: fork\(\) returned \1,|parent (\d+): fork\(\) returned (\d+),.*child  \4: fork\(\) returned 0; my parent is \3
+# shows: child exited with 3: raw wait status 768 \(0x0300\) -> waitstatus_to_exitcode = 3$
+# shows: child killed by SIGKILL: raw wait status 9 \(0x0009\) -> waitstatus_to_exitcode = -9$
+# shows: cleanup running in PID (\d+)\n\[act 3\] the sys\.exit child was \1:
+# shows: parent (\d+) exits now.*\n\[act 3\] atexit cleanup running in PID \1\n*\Z
+# hides: cleanup running in PID (\d+)\n\[act 3\] the os\._exit child was \1:
+
 
 def one_call_two_returns():
     print(f"[act 1] parent {os.getpid()}: calling fork()", flush=True)

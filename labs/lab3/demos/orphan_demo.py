@@ -9,6 +9,14 @@ watch its parent PID change to its adopter. In `make lab3 INIT=tini` the adopter
 import os
 import time
 
+# The pipe to cat ends only when its last writer, the orphan, has exited: the run waits for it.
+# run: python3 /lab/demos/orphan_demo.py | cat
+# shows: parent (\d+): started child(?s:.*)my parent is \1 \(python3\)
+# shows: parent \d+: bye\n(?s:.*)my parent is 1 \(bash\)
+# run tini: python3 /lab/demos/orphan_demo.py | cat
+# shows: parent (\d+): started child(?s:.*)my parent is \1 \(python3\)
+# shows: parent \d+: bye\n(?s:.*)my parent is 1 \(tini\)
+
 
 def parent_name(pid):
     try:

@@ -12,6 +12,9 @@ import select
 import sys
 import time
 
+# run: python3 /lab/demos/pidfd_demo.py 1500 500 1000
+# shows: (?s)reaped \d+, exit code 2\n.*reaped \d+, exit code 3\n.*reaped \d+, exit code 1\n
+
 
 def start_child(ms, code):
     pid = os.fork()
