@@ -17,11 +17,12 @@ ignores SIGPIPE and SIGXFSZ when it starts. This demo starts the same shell comm
   5. tini, from a clean state: tini blocks nearly every signal and ignores SIGTTIN and SIGTTOU
      for itself, and gives its child back the state tini started with: clean
 
-The command prints its own SigBlk and SigIgn (read with shell builtins, so the shell is not
-waiting for a child while it reads them), then runs `yes | head -n 1` and says how `yes` ended.
-When head exits, yes's next write hits a pipe with no reader: with SIGPIPE at its default, the
-kernel kills yes quietly (status 141 = 128 + 13); with SIGPIPE ignored, the write fails with
-EPIPE instead, and yes complains and exits 1.
+The command prints its own SigBlk and SigIgn, read with shell builtins before the shell starts
+any child: dash, the sh here, empties its own signal mask once it has forked. Then it runs
+`yes | head -n 1` and says how `yes` ended. When head exits, yes's next write hits a pipe
+with no reader: with SIGPIPE at its default, the kernel kills yes quietly (status 141 =
+128 + 13); with SIGPIPE ignored, the write fails with EPIPE instead, and yes complains and
+exits 1.
 """
 # run: python3 /lab/demos/inherited_signals.py
 # shows: ^1\. .*\n +SigBlk: .*\(none\)\n +SigIgn: .*\(SIGPIPE, SIGXFSZ\)\n.*Broken pipe\n +yes exited
