@@ -10,10 +10,12 @@ pool.py's overall bound; whether pool.py waits or polls when every PID is held i
 children stopped, from the cgroup's count of refused forks and pool.py's own CPU time and
 wakeups meanwhile.
 """
+import importlib.util
 import os
 import re
 import secrets
 import time
+from pathlib import Path
 
 from grader.errors import CheckFailed, InfraError
 from grader.exercise import exercise, require
@@ -22,9 +24,21 @@ from grader.sandbox import WORKDIR
 SUPPORT = "/opt/zombielab/lab"
 HARNESS = ["python3", "-I", f"{SUPPORT}/harness.py"]
 PIDNS_SHELL = f"{SUPPORT}/pidns-shell"   # also what the harness runs a namespace's programs in
-PIDS_CGROUP = "/sys/fs/cgroup/pids"
 PER_NAMESPACE_PID_MAX = (6, 14)   # kernel.pid_max per PID namespace since Linux 6.14
-RESERVED_PIDS = 300               # after a wrap-around, PIDs are handed out from 300 up
+
+
+def _support_module(name: str):
+    """A module of the lab's support folder, the very file the container runs."""
+    spec = importlib.util.spec_from_file_location(f"zombielab_lab5_{name}",
+                                                  Path(__file__).parent / "support" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# Where the container keeps its PID limits (cgroup v1 or v2, any CPU count): read by the probe.
+pidspace = _support_module("pidspace")
+RESERVED_PIDS = pidspace.RESERVED_PIDS
 
 EXHAUST_PIDS = 24                 # exhaust.py's pids limit
 SERVICE_PIDS = 100000             # pid_max.conf: processes the service runs at once
@@ -63,12 +77,15 @@ def pid_max_unsupported(ex) -> str | None:
 
 def small_pid_max(ex) -> int:
     """100 above the kernel's smallest pid_max, max(301, 8 x possible CPUs)."""
-    output = ex.probe.read_file("/sys/devices/system/cpu/possible", 256)
-    if not output:
+    read = probe_reader(ex.probe)
+    if not read(pidspace.POSSIBLE_CPUS):
         raise InfraError("could not read the possible CPUs in the lab container")
-    cpus = sum(int(b) - int(a) + 1 if b else 1
-               for a, _, b in (part.partition("-") for part in output.strip().split(",")))
-    return max(RESERVED_PIDS + 1, 8 * cpus) + 100
+    return pidspace.smallest_pid_max(read) + 100
+
+
+def probe_reader(probe):
+    """A file of the container, as the probe reads it (None if there is none)."""
+    return lambda path: probe.read_file(path, 4096)
 
 
 # --- a program under the harness ----------------------------------------------------------
@@ -84,6 +101,9 @@ class Harnessed:
         self.token = secrets.token_hex(8)
         self._await("ready", 15, token=False)
         self.probe = self.booted.probe
+        self.pids_cgroup = pidspace.pids_cgroup(probe_reader(self.probe))
+        if self.pids_cgroup is None:
+            raise InfraError(f"the container has no pids cgroup in {' or '.join(pidspace.PIDS_CGROUPS)}")
         self.events_before = self.refused_forks()
         self.last_pid_before = self.probe.last_pid()
 
@@ -96,9 +116,9 @@ class Harnessed:
             raise InfraError(f"the lab's harness did not answer: {failure}") from failure
 
     def cgroup(self, name: str) -> str:
-        text = self.probe.read_file(f"{PIDS_CGROUP}/{name}", 4096)
+        text = self.probe.read_file(f"{self.pids_cgroup}/{name}", 4096)
         if text is None:
-            raise InfraError(f"cannot read the container's {PIDS_CGROUP}/{name}")
+            raise InfraError(f"cannot read the container's {self.pids_cgroup}/{name}")
         return text
 
     def refused_forks(self) -> int:

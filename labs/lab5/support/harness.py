@@ -38,7 +38,11 @@ import sys
 import termios
 import time
 
-PIDS = "/sys/fs/cgroup/pids"
+# -I leaves the script's own folder out of the path; pidspace.py is beside it, root-owned.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pidspace import pids_cgroup
+
+PIDS = pids_cgroup()                # cgroup v1 or v2
 PIDNS_SHELL = "/opt/zombielab/lab/pidns-shell"
 REPORT_FD = 3          # the namespace's harness reports through it
 PR_SET_DUMPABLE = 4
