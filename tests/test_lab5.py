@@ -1,8 +1,11 @@
 """Lab 5 beyond what tests/test_labs.py checks for every lab: its sandbox keeps the host safe
 (the host's pid_max and core_pattern stay as they were and cannot be written from the lab, by
 the learner or by the learner's namespace root), pidns-shell works, the handout's demos show
-what the handout says, other labs still refuse user namespaces, and an older kernel is graded
-with the pid_max checks skipped."""
+what the handout says (with the numbers they imply), other labs still refuse user namespaces,
+an older kernel is graded with the pid_max checks skipped, and the demos, the harness and the
+checks find the PID limits on cgroup v1 and v2 and with any number of CPUs (support/pidspace.py,
+tried on fixture trees of both layouts; this machine is cgroup v1)."""
+import importlib.util
 import json
 import re
 import shutil
@@ -17,6 +20,9 @@ from conftest import ROOT
 from test_cli import grader
 
 LAB = labspec.load("lab5")
+SPEC = importlib.util.spec_from_file_location("pidspace", LAB.folder / "support" / "pidspace.py")
+pidspace = importlib.util.module_from_spec(SPEC)
+SPEC.loader.exec_module(pidspace)
 HOST_SYSCTLS = [Path("/proc/sys/kernel/pid_max"), Path("/proc/sys/kernel/core_pattern")]
 PIDNS_SHELL = "/opt/zombielab/lab/pidns-shell"
 
@@ -121,20 +127,94 @@ def test_demo_zombie_holds_pid(lab5):
     assert code == 0, out
     before, during = map(int, re.search(r"state is Z \(zombie\), pids in use (\d+) -> (\d+)", out).groups())
     assert during == before + 1, out
-    assert re.search(rf"exit code 7\); /proc/\d+ exists: False, pids in use {before}$", out, re.M), out
+    assert re.search(rf"exit code 7\); /proc/\d+ exists: False, pids in use {before} ", out), out
 
 
 def test_demo_wraparound_restarts_at_300(lab5):
     code, out = run(lab5, f"{PIDNS_SHELL} python3 wraparound.py")
     assert code == 0, out
-    assert "children got PIDs 2..399, then 300, 301, 302" in out, out
+    pid_max = pidspace.smallest_pid_max() + 100     # the same kernel as the container's
+    assert f"pid_max {pid_max}: children got PIDs 2..{pid_max - 1}, then 300, 301, 302..." in out, out
 
 
 def test_demo_nested_limit(lab5):
     code, out = run(lab5, f"{PIDNS_SHELL} python3 nested_limit.py")
     assert code == 0, out
     count = int(re.search(r"pid_max 4194304, but fork failed with EAGAIN after (\d+) children", out).group(1))
-    assert 390 <= count < 400, out
+    # The outer namespace's PIDs 1 to 3 are the demo, unshare and the nested namespace's PID 1.
+    pid_max = pidspace.smallest_pid_max() + 100
+    assert count == pid_max - 4, out
+    assert f"handed out every PID up to {pid_max - 1} = pid_max - 1" in out, out
+
+
+def test_demo_nproc_limit(lab5):
+    code, out = run(lab5, f"{PIDNS_SHELL} python3 nproc_limit.py")
+    assert code == 0, out
+    # RLIMIT_NPROC 8 in a fresh user namespace: pidns-shell's unshare, the demo, 6 children.
+    assert "RLIMIT_NPROC 8: fork failed with EAGAIN after 6 children" in out, out
+
+
+# --- where the PID limits are, on any machine (support/pidspace.py) ---------------------------
+def reader(root: Path):
+    """pidspace's own reader, on a fixture tree instead of the machine's files."""
+    return lambda path: pidspace.read_here(f"{root}{path}")
+
+
+def fixture_tree(root: Path, files: dict[str, str]) -> Path:
+    for path, text in files.items():
+        (root / path.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
+        (root / path.lstrip("/")).write_text(text)
+    return root
+
+
+CGROUP_V1 = {"/sys/fs/cgroup/pids/pids.max": "512\n", "/sys/fs/cgroup/pids/pids.current": "3\n",
+             "/sys/fs/cgroup/memory/memory.limit_in_bytes": "1073741824\n"}
+CGROUP_V2 = {"/sys/fs/cgroup/pids.max": "512\n", "/sys/fs/cgroup/pids.current": "3\n",
+             "/sys/fs/cgroup/cgroup.controllers": "cpu memory pids\n"}
+# A machine's root cgroup under v2 (no container): no pids.max there, nor a pids hierarchy.
+NO_PIDS_CGROUP = {"/sys/fs/cgroup/cgroup.controllers": "cpu memory pids\n"}
+
+
+@pytest.mark.parametrize("files, folder", [
+    (CGROUP_V1, "/sys/fs/cgroup/pids"), (CGROUP_V2, "/sys/fs/cgroup"), (NO_PIDS_CGROUP, None),
+], ids=["cgroup v1", "cgroup v2", "no pids cgroup"])
+def test_the_pids_cgroup_is_found_in_either_layout(tmp_path, files, folder):
+    read = reader(fixture_tree(tmp_path, files))
+    assert pidspace.pids_cgroup(read) == folder
+    if folder:
+        assert read(f"{folder}/pids.max") == "512\n"
+
+
+@pytest.mark.parametrize("possible, cpus, smallest, default", [
+    ("0\n", 1, 301, 32768),
+    ("0-1\n", 2, 301, 32768),
+    ("0-37\n", 38, 304, 38912),
+    ("0-50\n", 51, 408, 52224),            # 400 is too small here: the demos used to set it
+    ("0,2-5\n", 5, 301, 32768),             # ranges with gaps
+    ("0-8191\n", 8192, 65536, 4194304),     # the default stops at PID_MAX_LIMIT
+], ids=lambda value: str(value).strip())
+def test_the_pid_max_bounds_follow_the_possible_cpus(tmp_path, possible, cpus, smallest, default):
+    read = reader(fixture_tree(tmp_path, {pidspace.POSSIBLE_CPUS: possible}))
+    assert pidspace.possible_cpus(read) == cpus
+    assert pidspace.smallest_pid_max(read) == smallest
+    assert pidspace.default_pid_max(read) == default
+
+
+def test_the_kernel_refuses_one_below_the_smallest_pid_max(lab5):
+    """The bound pidspace computes is the kernel's own, on this machine."""
+    smallest = pidspace.smallest_pid_max()
+    code, out = run(lab5, f"{PIDNS_SHELL} sh -c 'sysctl -w kernel.pid_max={smallest - 1}; "
+                          f"sysctl -w kernel.pid_max={smallest}'")
+    assert "Invalid argument" in out and out.strip().endswith(f"kernel.pid_max = {smallest}"), out
+
+
+def test_no_lab5_program_names_a_cgroup_path_of_its_own():
+    """The demos, the harness and the checks take the pids cgroup from pidspace.py, which knows
+    both layouts."""
+    programs = [*(LAB.folder / "demos").glob("*.py"), LAB.folder / "support" / "harness.py",
+                LAB.folder / "checks.py"]
+    code = {p.name: [line.partition("#")[0] for line in p.read_text().splitlines()] for p in programs}
+    assert [name for name, lines in code.items() if any("/sys/fs/cgroup" in line for line in lines)] == []
 
 
 def test_an_older_kernel_skips_the_pid_max_checks(tmp_path):
