@@ -6,9 +6,20 @@ The parent exits; the child watches getppid() and says who its new parent is, an
 program that is (from /proc/<ppid>/comm). In `make lab2` PID 1 is your bash; under tini it is
 tini. Either way it is PID 1 of the container, not of the machine: a container is a PID
 namespace, and an orphan never leaves its namespace.
+
+The child speaks after its parent's exit, so after your prompt is back. Add `| cat` to have the
+shell wait for it too: cat reads until every process holding the pipe, the orphan included, has
+closed it.
 """
 import os
 import time
+
+# run: python3 /lab/demos/adoption_demo.py | cat
+# shows: ^PID 1 of this container is bash$
+# shows: (?s)^  child (\d+): parent is (\d+) \(python3\).*^  child \1: adopted by 1 \(bash\)$
+# run tini: python3 /lab/demos/adoption_demo.py | cat
+# shows: ^PID 1 of this container is tini$
+# shows: ^  child \d+: adopted by 1 \(tini\)$
 
 
 def command_of(pid):

@@ -11,6 +11,10 @@ opens a log or a device that happens to be a terminal:
 """
 import os
 
+# run: python3 /lab/demos/ctty_demo.py
+# shows: ^  session leader: controlling terminal now device 136:\d+$
+# shows: ^  leader's child: controlling terminal now none$
+
 
 def controlling_terminal():
     with open("/proc/self/stat") as f:

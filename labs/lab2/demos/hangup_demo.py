@@ -17,22 +17,34 @@ import pty
 import signal
 import time
 
+# run: python3 /lab/demos/hangup_demo.py
+# shows: (?s)^  leader (\d+) \(session \1\): forked (\d+), exiting.*^demo: PID \2 killed by SIGHUP$
+# shows: ^demo: PID \d+ exited with status 0$
+# hides: still alive
+# run: python3 /lab/demos/hangup_demo.py --nohup
+# shows: (?s)forked (\d+), exiting.*^  orphan \1: my session leader has exited, and I am still alive
+# shows: (?s)forked (\d+), exiting.*^demo: PID \1 exited with status 0$
+# hides: SIGHUP
+
 PR_SET_CHILD_SUBREAPER = 36
 
 
 def session_leader(nohup):
     """Runs on the new terminal, as its session leader."""
+    leader = os.getpid()   # before fork: the child compares getppid() with it
+    ready_read, ready_write = os.pipe()
     pid = os.fork()
     if pid == 0:
         if nohup:
             signal.signal(signal.SIGHUP, signal.SIG_IGN)   # what `nohup` does before exec
-        leader = os.getppid()
+        os.close(ready_write)   # the leader may exit now
         while os.getppid() == leader:
             time.sleep(0.01)
         print(f"  orphan {os.getpid()}: my session leader has exited, and I am still alive", flush=True)
         os._exit(0)
-    print(f"  leader {os.getpid()} (session {os.getsid(0)}): forked {pid}, exiting", flush=True)
-    time.sleep(0.2)   # let the child start and (if asked) ignore SIGHUP
+    os.close(ready_write)
+    os.read(ready_read, 1)   # EOF once the child has closed its copy: it is set up
+    print(f"  leader {leader} (session {os.getsid(0)}): forked {pid}, exiting", flush=True)
     os._exit(0)
 
 

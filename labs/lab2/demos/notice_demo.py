@@ -4,18 +4,32 @@
     python3 /lab/demos/notice_demo.py --nap 0.5     # "surely my parent is gone by now"
     python3 /lab/demos/notice_demo.py --pdeathsig   # the kernel signals us when the parent dies
 
-The parent lives a random 0.2 to 1 s, as a real one would (it has work to do). The child
-says how long after the parent's exit it noticed, and whom it names as its adopter: run the
---nap version a few times, and it sometimes names its living parent.
+Two rounds: in each, a parent forks a child and exits, the first after 0.1 s, the second after
+1.5 s (a real parent has work to do, and anything can slow it down). The child says whom it
+names as its adopter and how long after its parent's exit it noticed. Polling and the signal
+get both rounds right, within milliseconds. A nap of 0.5 s gets neither: it notices the quick
+parent's exit hundreds of milliseconds late, and names the slow parent, still alive, as its
+adopter. No nap fits both parents.
 """
 import argparse
 import ctypes
+import functools
 import os
-import random
 import signal
 import time
 
-PR_SET_PDEATHSIG = 1   # from <linux/prctl.h>
+# run: python3 /lab/demos/notice_demo.py
+# shows: (?s)^round 1.*^  child \d+: adopted by 1, noticed .*^round 2.*^  child \d+: adopted by 1,
+# hides: WRONG
+# run: python3 /lab/demos/notice_demo.py --nap 0.5
+# shows: (?s)^round 1.*^  child \d+: adopted by 1, noticed \d{3,} ms after .*^round 2
+# shows: ^  child \d+: names \d+ as its adopter: WRONG, that is its parent, alive for \d+ ms more
+# run: python3 /lab/demos/notice_demo.py --pdeathsig
+# shows: (?s)^round 1.*^  child \d+: adopted by 1, noticed .*^round 2.*^  child \d+: adopted by 1,
+# hides: WRONG
+
+PR_SET_PDEATHSIG = 1          # from <linux/prctl.h>
+PARENT_LIFETIMES = (0.1, 1.5)   # seconds: one quicker than the nap, one slower
 
 
 def by_polling(parent):
@@ -40,6 +54,46 @@ def by_signal(parent):
     return os.getppid()
 
 
+def child(parent, notice, exit_times):
+    adopter = notice(parent)
+    noticed = time.monotonic()
+    died = float(os.read(exit_times, 64))   # the parent's exit time, written as it exits
+    late = (noticed - died) * 1000
+    if adopter == parent:
+        print(f"  child {os.getpid()}: names {adopter} as its adopter: WRONG, that is its "
+              f"parent, alive for {-late:.0f} ms more", flush=True)
+    else:
+        print(f"  child {os.getpid()}: adopted by {adopter}, noticed {late:.0f} ms after its "
+              "parent's exit", flush=True)
+
+
+def live_as_parent(lifetime, notice):
+    exit_times, exiting = os.pipe()
+    me = os.getpid()   # before fork: the child compares getppid() with it
+    if os.fork() == 0:
+        child(me, notice, exit_times)
+        os._exit(0)
+    time.sleep(lifetime)
+    print(f"parent {me}: exiting", flush=True)
+    os.write(exiting, f"{time.monotonic()}".encode())
+
+
+def play_round(lifetime, notice):
+    """One parent and its child; returns when both have exited, whoever adopted the child."""
+    # The parent and the child hold this pipe's write end until they exit, so read() returns
+    # EOF only once both are gone: we need not be the orphan's parent to wait for it.
+    done, held = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(done)
+        live_as_parent(lifetime, notice)
+        os._exit(0)
+    os.close(held)
+    os.read(done, 1)
+    os.close(done)
+    os.waitpid(pid, 0)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -47,32 +101,16 @@ def main():
     how.add_argument("--nap", type=float, help="sleep this long instead of polling")
     how.add_argument("--pdeathsig", action="store_true", help="wait for the parent-death signal")
     args = ap.parse_args()
+    if args.pdeathsig:
+        notice = by_signal
+    elif args.nap is not None:
+        notice = functools.partial(by_napping, nap=args.nap)
+    else:
+        notice = by_polling
 
-    parent = os.getpid()
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(w)
-        if args.pdeathsig:
-            adopter = by_signal(parent)
-        elif args.nap is not None:
-            adopter = by_napping(parent, args.nap)
-        else:
-            adopter = by_polling(parent)
-        noticed = time.monotonic()
-        died = float(os.read(r, 64) or "nan")   # the parent wrote its exit time before exiting
-        late = (noticed - died) * 1000
-        if adopter == parent:
-            print(f"  child: says it was adopted by {adopter}: WRONG, that is its parent, which "
-                  f"exited {-late:.0f} ms after the child looked", flush=True)
-        else:
-            print(f"  child: adopted by {adopter}, noticed {late:.0f} ms after the parent's exit",
-                  flush=True)
-        os._exit(0)
-    os.close(r)
-    time.sleep(random.uniform(0.2, 1.0))
-    os.write(w, f"{time.monotonic()}".encode())
-    print(f"parent {parent}: exiting", flush=True)
+    for number, lifetime in enumerate(PARENT_LIFETIMES, 1):
+        print(f"round {number}: the parent lives {lifetime} s", flush=True)
+        play_round(lifetime, notice)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,13 @@ of its own; a forked child stays in its parent's group and session.
 """
 import os
 
+# run: python3 /lab/demos/session_demo.py
+# shows: ^shell +(\d+) +\d+ +\1  /dev/pts/\d+$
+# shows: ^demo +(\d+) +\1 +(\d+)  /dev/pts/\d+\nchild +\d+ +\1 +\2  /dev/pts/\d+$
+# shows: ^the terminal's foreground process group is (\d+) \(the demo\)$
+# run: python3 /lab/demos/session_demo.py & wait
+# shows: ^the terminal's foreground process group is \d+ \(not the demo: it runs in the background\)$
+
 FIELDS = "{:<6} {:>6} {:>6} {:>6}  {}"
 
 

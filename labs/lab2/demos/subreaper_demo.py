@@ -12,6 +12,12 @@ import ctypes
 import os
 import time
 
+# run: python3 /lab/demos/subreaper_demo.py
+# shows: (?s)^demo (\d+): a subreaper.*^    grandchild (\d+): the middle child \d+ is gone; my parent is now \1$.*^demo \1: reaped \2, exit code 7$
+# run: python3 /lab/demos/subreaper_demo.py --no-prctl
+# shows: (?s)^demo \d+: not a subreaper.*^    grandchild \d+: the middle child \d+ is gone; my parent is now 1$
+# hides: exit code 7
+
 PR_SET_CHILD_SUBREAPER = 36   # from <linux/prctl.h>
 
 
@@ -39,12 +45,16 @@ def main():
     if not args.no_prctl:
         become_subreaper()
     print(f"demo {os.getpid()}: {'not ' if args.no_prctl else ''}a subreaper", flush=True)
+    # The family holds this pipe's write end until it exits: read() returns EOF only once the
+    # grandchild is gone too, whoever adopted it.
+    family_gone, held = os.pipe()
     if os.fork() == 0:
         middle = os.getpid()
         if os.fork() == 0:
             grandchild(middle)
         print(f"  middle {middle}: forked the grandchild, exiting", flush=True)
         os._exit(0)
+    os.close(held)
     while True:
         try:
             pid, status = os.wait()   # our own child, and anything we adopted
@@ -53,7 +63,7 @@ def main():
             break
         code = os.waitstatus_to_exitcode(status)
         print(f"demo {os.getpid()}: reaped {pid}, exit code {code}", flush=True)
-    time.sleep(0.5)   # without prctl, the grandchild prints after we have reaped everything
+    os.read(family_gone, 1)   # without prctl, the grandchild is not ours to wait for
 
 
 if __name__ == "__main__":
