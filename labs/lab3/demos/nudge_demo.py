@@ -1,9 +1,11 @@
 """kill -CHLD <parent>: a nudge that helps a parent that reaps on SIGCHLD, and no other.
 
-    python3 /lab/demos/nudge_demo.py &                # a zombie whose SIGCHLD came too early
-    kill -CHLD %1                                     # the nudge: its handler runs, and reaps
-    python3 /lab/demos/nudge_demo.py --no-handler &   # a parent with no SIGCHLD handler
-    kill -CHLD %1                                     # nothing happens: the zombie stays
+    python3 /lab/demos/nudge_demo.py &                 # a zombie whose SIGCHLD came too early
+    kill -CHLD %1; sleep 0.2; ps -o pid,ppid,stat,cmd  # the nudge: its handler ran and reaped
+    kill %1
+    python3 /lab/demos/nudge_demo.py --no-handler &    # a parent with no SIGCHLD handler
+    kill -CHLD %1; sleep 0.2; ps -o pid,ppid,stat,cmd  # nothing happened: the zombie stays
+    kill %1
 
 The child exits before its parent has installed a SIGCHLD handler. SIGCHLD's default action is
 to ignore it, so the kernel throws that signal away, and the parent, which reaps only when
