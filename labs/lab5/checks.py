@@ -174,7 +174,9 @@ def exhaust(ex):
     if unsupported:
         ex.skip("counts-pidns", unsupported)
     else:
-        run = exhaust_run(ex, pid_max=small_pid_max(ex))
+        pid_max = small_pid_max(ex)
+        # A pids limit above pid_max, so that pid_max runs out first however many CPUs set it.
+        run = exhaust_run(ex, pids=pid_max + 100, pid_max=pid_max)
         runs.append(run)
         if run.pid >= RESERVED_PIDS:
             raise InfraError(f"lab bug: exhaust.py got PID {run.pid} in a fresh namespace")
