@@ -168,8 +168,10 @@ def fixture_tree(root: Path, files: dict[str, str]) -> Path:
 
 
 CGROUP_V1 = {"/sys/fs/cgroup/pids/pids.max": "512\n", "/sys/fs/cgroup/pids/pids.current": "3\n",
+             "/sys/fs/cgroup/pids/pids.events": "max 2\n",
              "/sys/fs/cgroup/memory/memory.limit_in_bytes": "1073741824\n"}
 CGROUP_V2 = {"/sys/fs/cgroup/pids.max": "512\n", "/sys/fs/cgroup/pids.current": "3\n",
+             "/sys/fs/cgroup/pids.events": "max 2\nmax.imposed 2\n",     # Linux 6.13 and newer
              "/sys/fs/cgroup/cgroup.controllers": "cpu memory pids\n"}
 # A machine's root cgroup under v2 (no container): no pids.max there, nor a pids hierarchy.
 NO_PIDS_CGROUP = {"/sys/fs/cgroup/cgroup.controllers": "cpu memory pids\n"}
@@ -181,8 +183,7 @@ NO_PIDS_CGROUP = {"/sys/fs/cgroup/cgroup.controllers": "cpu memory pids\n"}
 def test_the_pids_cgroup_is_found_in_either_layout(tmp_path, files, folder):
     read = reader(fixture_tree(tmp_path, files))
     assert pidspace.pids_cgroup(read) == folder
-    if folder:
-        assert read(f"{folder}/pids.max") == "512\n"
+    assert pidspace.forks_refused_by_pids_limit(read) == (2 if folder else 0)
 
 
 @pytest.mark.parametrize("possible, cpus, smallest, default", [

@@ -13,6 +13,7 @@ through its probe (each function takes the reader to use).
 And, for the demos, setting a PID namespace's own pid_max and using up PIDs with zombies.
 """
 import os
+import re
 import sys
 
 RESERVED_PIDS = 300           # after a wrap-around, PIDs are handed out from 300 up
@@ -54,6 +55,13 @@ def pids_cgroup(read=read_here) -> str | None:
     """The folder of this container's pids cgroup files (pids.max, pids.current, ...), or None
     if it has none (a process outside any container, in the root cgroup)."""
     return next((folder for folder in PIDS_CGROUPS if read(f"{folder}/pids.max") is not None), None)
+
+
+def forks_refused_by_pids_limit(read=read_here) -> int:
+    """How many forks the pids cgroup has refused so far (pids.events, "max N"); 0 without one."""
+    folder = pids_cgroup(read)
+    events = read(f"{folder}/pids.events") if folder else None
+    return int(re.search(r"^max (\d+)", events, re.M).group(1)) if events else 0
 
 
 def set_own_pid_max(value: int) -> None:
