@@ -28,7 +28,7 @@ import time
 # shows: (?s)^round 1.*^  child \d+: adopted by 1, noticed .*^round 2.*^  child \d+: adopted by 1,
 # hides: WRONG
 
-PR_SET_PDEATHSIG = 1          # from <linux/prctl.h>
+PR_SET_PDEATHSIG = 1            # from <linux/prctl.h>
 PARENT_LIFETIMES = (0.1, 1.5)   # seconds: one quicker than the nap, one slower
 
 
@@ -57,7 +57,7 @@ def by_signal(parent):
 def child(parent, notice, exit_times):
     adopter = notice(parent)
     noticed = time.monotonic()
-    died = float(os.read(exit_times, 64))   # the parent's exit time, written as it exits
+    died = float(os.read(exit_times, 64) or "nan")   # the parent's exit time, written as it exits
     late = (noticed - died) * 1000
     if adopter == parent:
         print(f"  child {os.getpid()}: names {adopter} as its adopter: WRONG, that is its "
@@ -71,8 +71,10 @@ def live_as_parent(lifetime, notice):
     exit_times, exiting = os.pipe()
     me = os.getpid()   # before fork: the child compares getppid() with it
     if os.fork() == 0:
+        os.close(exiting)   # so that a parent killed before it writes gives us EOF, not a hang
         child(me, notice, exit_times)
         os._exit(0)
+    os.close(exit_times)
     time.sleep(lifetime)
     print(f"parent {me}: exiting", flush=True)
     os.write(exiting, f"{time.monotonic()}".encode())
@@ -101,6 +103,8 @@ def main():
     how.add_argument("--nap", type=float, help="sleep this long instead of polling")
     how.add_argument("--pdeathsig", action="store_true", help="wait for the parent-death signal")
     args = ap.parse_args()
+    if args.nap is not None and args.nap < 0:
+        ap.error("--nap: a nap can't be negative")
     if args.pdeathsig:
         notice = by_signal
     elif args.nap is not None:
