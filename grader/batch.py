@@ -19,6 +19,7 @@ import os
 import queue
 import socket
 import sys
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -26,7 +27,9 @@ from pathlib import Path
 from . import exports, labspec, report
 from .errors import InfraError
 from .job import Children, time_limit
-from .sandbox import connect, remove_strays
+from .sandbox import connect, engine_answers, remove_strays
+
+OUTAGE_LIMIT = 300   # seconds without an answer from the engine before a batch gives up
 
 
 class SettingsMismatch(Exception):
@@ -121,17 +124,81 @@ def default_workers(lab: labspec.Lab) -> int:
                       memory_mb // (2 * lab.limits.memory_mb * at_once)))
 
 
-class LocalPool:
-    """Graders as child processes of this one, `workers` at a time."""
+class Outage:
+    """What the graders need (the local Docker engine, or the Dask scheduler) as a batch sees it.
+    When a grading fails while it does not answer, that is an outage, not the submission's
+    failure: no grading starts until it answers again, and the ones it cut short are graded
+    again from the start. An outage longer than `limit` seconds ends the batch."""
 
-    def __init__(self, lab: labspec.Lab, only: list[str] | None, workers: int):
+    def __init__(self, what: str, answers, limit: float, say):
+        self.what, self.answers, self.limit, self.say = what, answers, limit, say
+        self.reason = f"{what} unreachable"
+        self.answering = threading.Event()
+        self.answering.set()
+        self.gave_up = False
+        self._lock = threading.Lock()
+
+    def explains(self, outcome: dict) -> bool:
+        """Whether an outage explains this failed grading: one that its pool says was cut short
+        by it, or that failed while it does not answer."""
+        if outcome["gradable"]:
+            return False
+        with self._lock:
+            if not self.answering.is_set() or self.gave_up:
+                return True
+            if not outcome.get("cut_short") and self.answers():
+                return False
+            self.answering.clear()
+        since = time.time()
+        self.say(f"{self.what} not answering since "
+                 f"{time.strftime('%H:%M:%S', time.localtime(since))}; waiting")
+        threading.Thread(target=self._wait_for_it, args=(since,), daemon=True).start()
+        return True
+
+    def _wait_for_it(self, since: float) -> None:
+        while time.time() - since < self.limit:
+            time.sleep(1)
+            if self.answers():
+                self.say(f"{self.what} answering again after {time.time() - since:.0f} s; "
+                         "grading what the outage cut short again")
+                self.answering.set()
+                return
+        self.say(f"{self.what} not answering for {self.limit:g} s: giving up")
+        self.gave_up = True
+        self.answering.set()
+
+    def gate(self) -> bool:
+        """Wait while it is out; False once the batch has given up on it."""
+        self.answering.wait()
+        return not self.gave_up
+
+    def then(self, action) -> None:
+        """Do action once the outage is over (or given up on), without waiting here."""
+        threading.Thread(target=lambda: (self.answering.wait(), action()), daemon=True).start()
+
+
+class LocalPool:
+    """Graders as child processes of this one, `workers` at a time, none starting while the
+    engine is out."""
+
+    def __init__(self, lab: labspec.Lab, only: list[str] | None, workers: int, say,
+                 outage_limit: float = OUTAGE_LIMIT):
         self.lab, self.only = lab, only
+        self.outage = Outage("Docker engine", engine_answers, outage_limit, say)
         self.children = Children()
         self.executor = ThreadPoolExecutor(workers, thread_name_prefix="grader")
 
     def submit(self, student: str, folder: Path) -> Future:
-        return self.executor.submit(self.children.run, self.lab.name, folder, self.only,
-                                    time_limit(self.lab))
+        return self.executor.submit(self._grade, folder)
+
+    @staticmethod
+    def outcome(future: Future) -> dict:
+        return outcome_of(future)
+
+    def _grade(self, folder: Path) -> dict:
+        if not self.outage.gate():
+            return {"gradable": False, "reason": self.outage.reason}
+        return self.children.run(self.lab.name, folder, self.only, time_limit(self.lab))
 
     def close(self) -> None:
         """Stop whatever still runs (after an interrupt) and reap every child."""
@@ -177,7 +244,9 @@ class Progress:
 
 def grade_all(pool, todo: dict[str, Path], store: Store, progress: Progress) -> None:
     """Grade every submission in todo through pool, saving each outcome as it arrives; an
-    infrastructure failure is tried once more before it is recorded."""
+    infrastructure failure is tried once more before it is recorded. A grading an outage of
+    the pool's engine or scheduler cut short counts as no attempt: it starts again once the
+    outage is over; once the batch gives up on it, what is left is recorded as unreachable."""
     arrived: queue.Queue = queue.Queue()
 
     def start(student: str, attempt: int) -> None:
@@ -188,7 +257,12 @@ def grade_all(pool, todo: dict[str, Path], store: Store, progress: Progress) -> 
         start(student, 1)
     while todo:   # every attempt arrives exactly once
         student, attempt, future = arrived.get()
-        outcome = outcome_of(future)
+        outcome = pool.outcome(future)
+        if pool.outage.explains(outcome):
+            if not pool.outage.gave_up:
+                pool.outage.then(lambda student=student, attempt=attempt: start(student, attempt))
+                continue
+            outcome = {"gradable": False, "reason": pool.outage.reason}
         if not outcome["gradable"] and attempt == 1:
             progress.say(f"{student}: not graded ({outcome['reason']}); trying once more")
             start(student, 2)
@@ -200,25 +274,22 @@ def grade_all(pool, todo: dict[str, Path], store: Store, progress: Progress) -> 
 
 def summary(out: Path) -> tuple[str, int]:
     """The closing table and the number of submissions that could not be graded."""
-    records = exports.load(out)
-    graded = [r for r in records if r.results is not None]
+    records = exports.Records(out)
+    scores = exports.Scores.of(records)
     lines = [f"{'check':<72} passed"]
     for name, passed, total in exports.pass_rates(records):
         lines.append(f"{name[:72]:<72} {passed:>3}/{total:<3} {100 * passed / total:3.0f}%")
-    if graded:
-        best = graded[0].results["max_score"]
-        scores = [r.results["score"] for r in graded]
-        full = sum(s == best for s in scores)
-        lines.append(f"graded {len(graded)} of {len(records)}: mean {sum(scores) / len(scores):.1f}"
-                     f"/{best}, full marks {full}")
-    ungradable = [r for r in records if r.results is None]
-    for r in ungradable:
-        lines.append(f"NOT GRADED {r.student}: {r.reason}")
-    return "\n".join(lines), len(ungradable)
+    if scores.scores:
+        full = sum(s == scores.best for s in scores.scores)
+        lines.append(f"graded {len(scores.scores)} of {len(records)}: mean "
+                     f"{sum(scores.scores) / len(scores.scores):.1f}/{scores.best}, full marks {full}")
+    lines.extend(f"NOT GRADED {student}: {reason}" for student, reason in scores.ungradable)
+    return "\n".join(lines), len(scores.ungradable)
 
 
 def run(lab_name: str, submissions: Path, out: Path, only: list[str] | None, workers: int | None,
-        regrade: bool, scheduler: str | None, wait: bool = False) -> int:
+        regrade: bool, scheduler: str | None, wait: bool = False,
+        outage_limit: float = OUTAGE_LIMIT) -> int:
     """The batch command; its exit status: 0 when every submission was graded, 2 when some
     could not be (or nothing could start), 130 when interrupted."""
     lab = labspec.load(lab_name)
@@ -230,15 +301,20 @@ def run(lab_name: str, submissions: Path, out: Path, only: list[str] | None, wor
     store.hold(wait)
     store.claim(lab, only, regrade)
     todo = {s: f for s, f in everyone.items() if regrade or not store.graded(s)}
-    if scheduler:
-        from .cluster import DaskPool   # Dask is needed only for a cluster
-        pool = DaskPool(scheduler, lab, only)
-    else:
+    if not scheduler:
         remove_strays(connect())        # containers of a batch killed with -9
-        pool = LocalPool(lab, only, workers or default_workers(lab))
     print(f"{lab.name}: {len(everyone)} submissions, {len(everyone) - len(todo)} already graded, "
           f"{len(todo)} to grade", file=sys.stderr)
     progress = Progress(len(everyone), len(everyone) - len(todo))
+    try:
+        if scheduler:
+            from .cluster import DaskPool   # Dask is needed only for a cluster
+            pool = DaskPool(scheduler, lab, only, progress.say, outage_limit)
+        else:
+            pool = LocalPool(lab, only, workers or default_workers(lab), progress.say, outage_limit)
+    except BaseException:
+        progress.close()
+        raise
     try:
         grade_all(pool, todo, store, progress)
     except KeyboardInterrupt:
@@ -260,7 +336,7 @@ def main(args) -> int:
     """The `batch` subcommand of cli.py."""
     try:
         return run(args.lab, args.submissions, args.out, args.only, args.workers,
-                   args.regrade, args.scheduler, args.wait)
+                   args.regrade, args.scheduler, args.wait, args.outage_limit)
     except (labspec.LabError, NotADirectoryError, SettingsMismatch, BatchRunning) as exc:
         print(f"error: {exc}", file=sys.stderr)
     except InfraError as exc:
@@ -285,6 +361,9 @@ def add_parsers(sub, lab_name) -> None:
     b.add_argument("--workers", type=int, metavar="N",
                    help="submissions graded at once (default: what this machine can take)")
     b.add_argument("--regrade", action="store_true", help="grade again those already graded")
+    b.add_argument("--outage-limit", type=float, default=OUTAGE_LIMIT, metavar="SECONDS",
+                   help="how long to wait for a Docker engine that stopped answering before "
+                        f"giving up (default {OUTAGE_LIMIT})")
     b.add_argument("--wait", action="store_true",
                    help="if another batch grades into RESULTS, wait for it to end, then go on")
     b.add_argument("--scheduler", metavar="tcp://HOST:8786",

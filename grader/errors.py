@@ -1,6 +1,9 @@
 """The three ways grading can go wrong, kept apart so that none is mistaken for another."""
 
 
+ENGINE_DOWN = "Docker engine unreachable"   # why a grading an engine outage stopped was not done
+
+
 class InfraError(Exception):
     """The grader or its machine failed (engine down, image missing): never the learner's zero."""
 

@@ -14,6 +14,7 @@ import textwrap
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import quoteattr
 
 from . import report
 
@@ -29,17 +30,48 @@ def read_json(path: Path) -> dict:
     return json.loads(path.read_text())
 
 
-def load(out: Path) -> list[Record]:
+class Records:
     """Every student of RESULTS, graded or not, by id; a graded result wins over a stale
-    ungradable record (a crash between the two writes leaves both)."""
-    records = {p.parent.name: Record(p.parent.name, read_json(p))
-               for p in (out / "gradescope").glob("*/results.json")}
-    for path in (out / "ungradable").glob("*.json"):
-        records.setdefault(path.stem, Record(path.stem, None, read_json(path)["reason"]))
-    return [records[s] for s in sorted(records)]
+    ungradable record (a crash between the two writes leaves both). Each pass reads the files
+    again, so a class of any size takes the memory of one student's results at a time."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.graded = {p.parent.name for p in (out / "gradescope").glob("*/results.json")}
+        self.students = sorted(self.graded | {p.stem for p in (out / "ungradable").glob("*.json")})
+
+    def __len__(self) -> int:
+        return len(self.students)
+
+    def __iter__(self):
+        for student in self.students:
+            if student in self.graded:
+                yield Record(student, read_json(self.out / "gradescope" / student / "results.json"))
+            else:
+                reason = read_json(self.out / "ungradable" / f"{student}.json")["reason"]
+                yield Record(student, None, reason)
 
 
-def check_names(records: list[Record]) -> list[str]:
+@dataclass
+class Scores:
+    """The class's scores: what the summary, the picture and the report show."""
+    best: int           # the maximum score
+    scores: list[int]   # of the graded submissions
+    ungradable: list[tuple[str, str]]   # (student, why)
+
+    @classmethod
+    def of(cls, records: Records) -> "Scores":
+        best, scores, ungradable = 0, [], []
+        for r in records:
+            if r.results is None:
+                ungradable.append((r.student, r.reason))
+            else:
+                best = r.results["max_score"]
+                scores.append(r.results["score"])
+        return cls(best, scores, ungradable)
+
+
+def check_names(records: Records) -> list[str]:
     """The checks graded, in the grader's order."""
     names: dict[str, None] = {}
     for r in records:
@@ -48,7 +80,7 @@ def check_names(records: list[Record]) -> list[str]:
     return list(names)
 
 
-def pass_rates(records: list[Record]) -> list[tuple[str, int, int]]:
+def pass_rates(records: Records) -> list[tuple[str, int, int]]:
     """(check, submissions passing it, submissions graded on it) for every check."""
     counts = {name: [0, 0] for name in check_names(records)}
     for r in records:
@@ -58,7 +90,7 @@ def pass_rates(records: list[Record]) -> list[tuple[str, int, int]]:
     return [(name, passed, total) for name, (passed, total) in counts.items()]
 
 
-def gradebook(records: list[Record], path: Path) -> None:
+def gradebook(records: Records, path: Path) -> None:
     """One row per student: id, total, and the points of each check; empty cells for a
     submission that could not be graded, so that no import turns it into a zero."""
     names = check_names(records)
@@ -87,42 +119,47 @@ def prairielearn(record: Record) -> dict:
     }
 
 
-def junit(records: list[Record], path: Path, lab: str) -> None:
+def junit(records: Records, path: Path, lab: str) -> None:
     """One testsuite per student, one testcase per check; an ungradable submission is an
-    <error>, not a <failure>."""
-    suites = ET.Element("testsuites", name=lab)
-    for r in records:
-        suite = ET.SubElement(suites, "testsuite", name=r.student)
-        if r.results is None:
-            case = ET.SubElement(suite, "testcase", classname=r.student, name="grading")
-            ET.SubElement(case, "error", message=r.reason)
-            suite.attrib.update(tests="1", failures="0", errors="1")
-            continue
-        failures = 0
-        for t in r.results["tests"]:
-            case = ET.SubElement(suite, "testcase", classname=r.student, name=t["name"])
-            if t["status"] != "passed":
-                failures += 1
-                failure = ET.SubElement(case, "failure", message=t["output"].split("\n", 1)[0])
-                failure.text = t["output"]
-        suite.attrib.update(tests=str(len(r.results["tests"])), failures=str(failures), errors="0",
-                            time=str(r.results["execution_time"]))
-    ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
+    <error>, not a <failure>. Written a suite at a time."""
+    with path.open("w", encoding="utf-8") as f:
+        f.write(f"<?xml version='1.0' encoding='utf-8'?>\n<testsuites name={quoteattr(lab)}>")
+        for r in records:
+            f.write(ET.tostring(junit_suite(r), encoding="unicode"))
+        f.write("</testsuites>\n")
 
 
-def picture(records: list[Record], path: Path) -> None:
+def junit_suite(r: Record) -> ET.Element:
+    suite = ET.Element("testsuite", name=r.student)
+    if r.results is None:
+        case = ET.SubElement(suite, "testcase", classname=r.student, name="grading")
+        ET.SubElement(case, "error", message=r.reason)
+        suite.attrib.update(tests="1", failures="0", errors="1")
+        return suite
+    failures = 0
+    for t in r.results["tests"]:
+        case = ET.SubElement(suite, "testcase", classname=r.student, name=t["name"])
+        if t["status"] != "passed":
+            failures += 1
+            failure = ET.SubElement(case, "failure", message=t["output"].split("\n", 1)[0])
+            failure.text = t["output"]
+    suite.attrib.update(tests=str(len(r.results["tests"])), failures=str(failures), errors="0",
+                        time=str(r.results["execution_time"]))
+    return suite
+
+
+def picture(records: Records, scores: Scores, path: Path) -> None:
     """Score histogram beside each check's pass rate, lowest first: what the class missed."""
     import matplotlib
     matplotlib.use("Agg")   # no screen on a grading server
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    graded = [r.results for r in records if r.results is not None]
-    best = max((g["max_score"] for g in graded), default=0)
+    best = scores.best
     rates = sorted(pass_rates(records), key=lambda row: -row[1] / row[2])
     fig, (hist, bars) = plt.subplots(1, 2, figsize=(14, max(4, 0.45 * len(rates) + 1.5)),
                                      gridspec_kw={"width_ratios": [1, 1.6]})
-    hist.hist([g["score"] for g in graded], bins=range(best + 2), align="left", rwidth=0.85,
+    hist.hist(scores.scores, bins=range(best + 2), align="left", rwidth=0.85,
               color="#4a7ab5")
     hist.yaxis.set_major_locator(MaxNLocator(integer=True))
     hist.set(title="Scores", xlabel=f"score (of {best})", ylabel="submissions", xlim=(-0.5, best + 0.5))
@@ -135,20 +172,18 @@ def picture(records: list[Record], path: Path) -> None:
     plt.close(fig)
 
 
-def html_report(records: list[Record], path: Path, png: Path, title: str) -> None:
+def html_report(records: Records, scores: Scores, path: Path, png: Path, title: str) -> None:
     """One self-contained page: the numbers, the picture, the checks by pass rate and the
     submissions that could not be graded."""
-    graded = [r.results for r in records if r.results is not None]
-    scores = [g["score"] for g in graded]
-    best = graded[0]["max_score"] if graded else 0
+    best, graded = scores.best, scores.scores
     facts = [f"{len(records)} submissions, {len(graded)} graded"]
-    if scores:
-        facts.append(f"mean {statistics.mean(scores):.1f}/{best}, median {statistics.median(scores):g}, "
-                     f"full marks {sum(s == best for s in scores)}")
+    if graded:
+        facts.append(f"mean {statistics.mean(graded):.1f}/{best}, median {statistics.median(graded):g}, "
+                     f"full marks {sum(s == best for s in graded)}")
     rows = "".join(f"<tr><td>{html.escape(name)}</td><td>{p}/{t}</td><td>{100 * p / t:.0f}%</td></tr>"
                    for name, p, t in sorted(pass_rates(records), key=lambda row: row[1] / row[2]))
-    missing = "".join(f"<li>{html.escape(r.student)}: {html.escape(r.reason)}</li>"
-                      for r in records if r.results is None)
+    missing = "".join(f"<li>{html.escape(student)}: {html.escape(reason)}</li>"
+                      for student, reason in scores.ungradable)
     image = base64.b64encode(png.read_bytes()).decode()
     path.write_text(f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}: class report</title>
@@ -166,14 +201,15 @@ img{{max-width:100%}}</style></head>
 
 def export_all(out: Path) -> list[Path]:
     """Write every export of RESULTS, each whole or not at all; the paths written."""
-    records = load(out)
+    records = Records(out)
+    scores = Scores.of(records)
     settings = read_json(out / "batch.json")
     png = out / "report.png"
     writers = {
         out / "gradebook.csv": lambda path: gradebook(records, path),
         out / "junit.xml": lambda path: junit(records, path, settings["lab"]),
-        png: lambda path: picture(records, path),
-        out / "report.html": lambda path: html_report(records, path, png, settings["title"]),
+        png: lambda path: picture(records, scores, path),
+        out / "report.html": lambda path: html_report(records, scores, path, png, settings["title"]),
     }
     for path, write in writers.items():
         with report.replacing(path) as tmp:

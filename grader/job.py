@@ -11,6 +11,7 @@ failure too, so that no failure of ours becomes a learner's zero.
 from __future__ import annotations
 
 import ctypes
+import errno
 import functools
 import json
 import os
@@ -19,15 +20,16 @@ import signal
 import subprocess
 import sys
 import threading
+import traceback
 from pathlib import Path
 
 import docker
 
 from . import labspec, report
-from .errors import InfraError, SubmissionError
+from .errors import ENGINE_DOWN, InfraError, SubmissionError
 from .grade import grade
 from .labspec import Lab
-from .sandbox import connect, remove_strays
+from .sandbox import connect, engine_answers, remove_strays
 
 PR_SET_PDEATHSIG = 1
 PARENT_ENV = "ZOMBIELAB_BATCH_PARENT"
@@ -55,8 +57,21 @@ def outcome(lab_name: str, folder: Path, only: list[str] | None) -> dict:
     except (InfraError, labspec.LabError) as exc:
         return {"gradable": False, "reason": str(exc)}
     except Exception as exc:  # noqa: BLE001 - a grader bug must not end the other gradings
-        return {"gradable": False, "reason": f"grader bug: {type(exc).__name__}: {exc}"}
+        return {"gradable": False, "reason": cause(exc)}
     return {"gradable": True, "results": report.gradescope(result)}
+
+
+def cause(exc: Exception) -> str:
+    """What an unexpected exception says went wrong: the machine (the engine gone, a full
+    disk, no memory left) before a bug of the grader's, which is named with where it was."""
+    if not engine_answers():
+        return ENGINE_DOWN
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"disk full: {exc}"
+    if isinstance(exc, MemoryError):
+        return "out of memory in the grader"
+    where = traceback.extract_tb(exc.__traceback__)[-1]
+    return f"grader bug: {type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno})"
 
 
 def time_limit(lab: Lab) -> float:
@@ -76,11 +91,16 @@ def zero(lab: Lab, only: list[str] | None, message: str) -> dict:
             "output": f"{lab.spec.title}: 0/{max_score}", "tests": tests}
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
+    """Have the kernel send this process SIGTERM when its parent dies."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _die_with_batch() -> None:
     """SIGTERM this grader when the batch that started it dies (a batch killed with -9 takes
     its graders with it; SIGTERM lets them remove their containers). Set here rather than in a
     preexec_fn, which is unsafe in a threaded parent; a parent already gone means exit now."""
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    die_with_parent()
     parent = os.environ.get(PARENT_ENV)
     if parent and int(parent) != os.getppid():
         sys.exit("the batch that started this grader is gone")
@@ -179,7 +199,7 @@ class Children:
 
 def serve() -> int:
     """The grader process: answer requests until stdin closes or SIGTERM."""
-    _die_with_parent()
+    _die_with_batch()
     stopping = threading.Event()
 
     def stop(signum, frame):

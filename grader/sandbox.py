@@ -13,6 +13,7 @@ from pathlib import Path
 import docker
 import docker.errors
 import docker.models.containers
+import requests.exceptions
 
 from .errors import CheckFailed, InfraError, SubmissionError
 
@@ -117,6 +118,21 @@ def connect() -> docker.DockerClient:
         raise InfraError(
             "cannot reach the Docker engine: is Docker running? "
             "(on Debian, scripts/ensure-docker starts it)") from exc
+
+
+def engine_answers(timeout: float = 5.0) -> bool:
+    """Whether the Docker engine answers a ping now, on a connection of its own (one opened
+    before the engine restarted may be dead)."""
+    try:
+        client = docker.from_env(timeout=timeout)
+    except docker.errors.DockerException:
+        return False
+    try:
+        return client.ping()
+    except (docker.errors.DockerException, requests.exceptions.RequestException):
+        return False
+    finally:
+        client.close()
 
 
 def _owner() -> str:

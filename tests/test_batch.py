@@ -5,6 +5,7 @@ Grading is limited to zombie.py (a few seconds a submission) to keep the module 
 import csv
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,7 +21,8 @@ import pytest
 from conftest import ROOT, case_fails
 from grader import labspec
 from grader.batch import default_workers
-from grader.sandbox import LABEL, OWNER_LABEL
+from grader.errors import ENGINE_DOWN
+from grader.sandbox import LABEL, OWNER_LABEL, engine_answers
 
 LAB = labspec.load("lab3")
 ZOMBIE = next(e for e in LAB.spec.exercises if e.file == "zombie.py")
@@ -261,6 +264,17 @@ def test_killed_batch_resumes_with_every_result_once(client, klass, tmp_path):
     assert leftovers(out) == [], "an atomic write left its temp file"
 
 
+@contextmanager
+def ended(proc: subprocess.Popen):
+    """The process, killed and reaped when the block ends if it is still running."""
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def leftovers(out: Path) -> list[Path]:
     """Temporary files of atomic writes (dot files), but the batch lock."""
     return [p for p in out.rglob(".*") if p.name != ".batch.lock"]
@@ -279,9 +293,8 @@ def test_a_second_batch_on_the_same_results_is_refused_or_waits(pair, tmp_path):
     out = tmp_path / "RESULTS"
     argv = [sys.executable, "-m", "grader", "batch", "lab3", str(pair), "--out", str(out),
             "--only", "zombie.py", "--workers", "1"]
-    first = subprocess.Popen(argv, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
-    try:
+    with ended(subprocess.Popen(argv, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)) as first:
         lock = out / ".batch.lock"
         deadline = time.monotonic() + 60
         while f"PID {first.pid} " not in (lock.read_text() if lock.is_file() else ""):
@@ -294,10 +307,6 @@ def test_a_second_batch_on_the_same_results_is_refused_or_waits(pair, tmp_path):
         assert "--wait" in refused.stderr and "Traceback" not in refused.stderr
         waited = batch(pair, "--out", out, "--only", "zombie.py", "--wait")
         assert first.wait(timeout=120) == 0
-    finally:
-        if first.poll() is None:
-            first.kill()
-            first.wait()
     assert waited.returncode == 0, waited.stderr
     assert f"waiting for the batch with PID {first.pid}" in waited.stderr
     assert "2 already graded, 0 to grade" in waited.stderr, "the second batch graded again"
@@ -408,21 +417,159 @@ def test_engine_unreachable_is_a_plain_error(klass, tmp_path):
     assert "cannot reach the Docker engine" in result.stderr and "Traceback" not in result.stderr
 
 
+# --- the engine going away mid-batch ------------------------------------------------------------
+def dockerd() -> int | None:
+    pids = subprocess.run(["pidof", "dockerd"], capture_output=True, text=True).stdout.split()
+    return int(pids[0]) if len(pids) == 1 else None
+
+
+@contextmanager
+def engine_stopped():
+    """This machine's dockerd stopped (SIGTERM: it stops its containers and exits) for the
+    block, then started again by scripts/ensure-docker, however the block ends."""
+    pid = dockerd()
+    if pid is None or os.geteuid() != 0:
+        pytest.skip("stopping the engine takes root and one local dockerd")
+    os.kill(pid, signal.SIGTERM)
+    try:
+        deadline = time.monotonic() + 60
+        while Path(f"/proc/{pid}").exists() or engine_answers():
+            assert time.monotonic() < deadline, "dockerd did not stop"
+            time.sleep(0.1)
+        yield
+    finally:
+        subprocess.run([str(ROOT / "scripts" / "ensure-docker")], check=True, capture_output=True,
+                       timeout=180)
+
+
+def started_batch(klass: Path, out: Path, *options: str) -> subprocess.Popen:
+    """A batch of zombie.py in the background, once it has saved its first result."""
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "batch", "lab3", str(klass), "--out",
+                             str(out), "--only", "zombie.py", "--workers", "2", *options],
+                            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not (out / "gradescope").is_dir() or not gradescope_results(out):
+        assert time.monotonic() < deadline and proc.poll() is None, "the batch saved nothing"
+        time.sleep(0.05)
+    return proc
+
+
+@pytest.fixture
+def six(tmp_path) -> Path:
+    for number in range(1, 7):
+        shutil.copytree(LAB.folder / "solution", tmp_path / "six" / f"good-{number}")
+    return tmp_path / "six"
+
+
+@pytest.mark.exclusive
+def test_an_engine_restart_is_waited_out_and_what_it_cut_short_graded_again(six, tmp_path):
+    out = tmp_path / "RESULTS"
+    with ended(started_batch(six, out)) as proc:
+        with engine_stopped():
+            time.sleep(4)
+        stdout, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr
+    assert "Docker engine not answering since " in stderr and "; waiting" in stderr
+    assert "Docker engine answering again after" in stderr
+    assert "trying once more" not in stderr, "an outage was counted as a failed attempt"
+    assert sorted(gradescope_results(out)) == sorted(p.name for p in six.iterdir())
+    assert all(r["score"] == ZOMBIE_MAX for r in gradescope_results(out).values()), \
+        "a grading the outage cut short was kept"
+    assert "Traceback" not in stdout + stderr
+
+
+@pytest.mark.exclusive
+def test_an_outage_past_the_limit_ends_the_batch_and_a_rerun_resumes(six, tmp_path):
+    out = tmp_path / "RESULTS"
+    with ended(started_batch(six, out, "--outage-limit", "3")) as proc, engine_stopped():
+        stdout, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 2, stderr
+    assert "Docker engine not answering for 3 s: giving up" in stderr and "Traceback" not in stderr
+    graded = gradescope_results(out)
+    ungradable = {p.stem: json.loads(p.read_text()) for p in (out / "ungradable").glob("*.json")}
+    assert sorted([*graded, *ungradable]) == sorted(p.name for p in six.iterdir())
+    assert ungradable and all(u == {"gradable": False, "reason": ENGINE_DOWN}
+                              for u in ungradable.values())
+    assert all(r["score"] == ZOMBIE_MAX for r in graded.values())
+
+    rerun = batch(six, "--out", out, "--only", "zombie.py")
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{len(graded)} already graded, {len(ungradable)} to grade" in rerun.stderr
+    assert all(r["score"] == ZOMBIE_MAX for r in gradescope_results(out).values())
+
+
+@pytest.mark.exclusive
+def test_a_grade_whose_engine_stops_says_so_plainly(client):
+    with ended(subprocess.Popen([sys.executable, "-m", "grader", "grade", "lab3",
+                                 str(LAB.folder / "solution"), "--only", "server.py"], cwd=ROOT,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)) as proc:
+        deadline = time.monotonic() + 60
+        while not containers_of(client, [proc.pid]):
+            assert time.monotonic() < deadline and proc.poll() is None, "no grading container started"
+            time.sleep(0.05)
+        with engine_stopped():
+            stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 2, stdout + stderr
+    assert "Traceback" not in stderr and "Docker engine" in stderr, stderr
+    assert "Score:" not in stdout, "an outage was graded"
+
+
+# --- a big class ---------------------------------------------------------------------------------
+PEAK_MEMORY = """
+import resource, sys
+from grader.cli import main
+status = main(sys.argv[1:])
+print("peak", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+sys.exit(status)
+"""
+
+
+def batch_peak_kb(size: int, folder: Path) -> int:
+    """The batch process's own peak resident memory (not its graders') for `size` empty
+    submissions of lab1, each graded (every check failed, nothing submitted)."""
+    for number in range(size):
+        (folder / "class" / f"s{number:04}").mkdir(parents=True)
+    result = subprocess.run([sys.executable, "-c", PEAK_MEMORY, "batch", "lab1", str(folder / "class"),
+                             "--out", str(folder / "RESULTS")], cwd=ROOT, stdin=subprocess.DEVNULL,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"graded {size} of {size}" in result.stdout
+    return int(result.stderr.rsplit("peak ", 1)[1].split()[0])
+
+
+def test_a_class_of_a_thousand_keeps_the_batch_memory_flat(tmp_path):
+    small = batch_peak_kb(100, tmp_path / "small")
+    large = batch_peak_kb(1000, tmp_path / "large")
+    growth = large - small
+    assert growth < 8 * 1024, (f"the batch's peak memory grew by {growth // 1024} MB from 100 to "
+                                f"1000 submissions ({small // 1024} MB -> {large // 1024} MB)")
+
+
 # --- the same class on a Dask cluster on loopback -----------------------------------------
+def scheduler(folder: Path, port: int) -> subprocess.Popen:
+    """A `dask scheduler` on 127.0.0.1 (port 0: any free one), once it has said where it is."""
+    info = folder / "scheduler.json"
+    info.unlink(missing_ok=True)
+    proc = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host",
+                             "127.0.0.1", "--port", str(port), "--no-dashboard", "--scheduler-file",
+                             str(info)], cwd=folder, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not info.exists():
+        assert time.monotonic() < deadline and proc.poll() is None, "the scheduler did not start"
+        time.sleep(0.1)
+    return proc
+
+
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     """A real `dask scheduler` and two `python -m grader worker` processes on 127.0.0.1."""
     folder = tmp_path_factory.mktemp("cluster")
-    info = folder / "scheduler.json"
-    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host",
-                               "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file",
-                               str(info)], cwd=folder, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)]
+    procs = [scheduler(folder, port=0)]
     try:
-        deadline = time.monotonic() + 60
-        while not info.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        address = json.loads(info.read_text())["address"]
+        address = json.loads((folder / "scheduler.json").read_text())["address"]
         for name in ("w1", "w2"):
             procs.append(subprocess.Popen(
                 [sys.executable, "-m", "grader", "worker", address, "--nthreads", "1", "--name", name],
@@ -441,17 +588,18 @@ def cluster(tmp_path_factory):
                 proc.wait()
 
 
-def worker_processes(nanny_pid: int) -> list[int]:
-    """The worker process a nanny runs (the one that executes tasks)."""
-    pids = []
+def worker_processes(grader_worker: int) -> list[int]:
+    """The Dask worker processes (the ones that execute tasks) below a `grader worker`: the
+    children of the Dask nanny it runs."""
+    parents, spawned = {}, set()
     for proc in Path("/proc").glob("[0-9]*"):
         try:
-            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            if ppid == nanny_pid and b"spawn_main" in (proc / "cmdline").read_bytes():
-                pids.append(int(proc.name))
+            parents[int(proc.name)] = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if b"spawn_main" in (proc / "cmdline").read_bytes():
+                spawned.add(int(proc.name))
         except (OSError, IndexError):
             continue
-    return pids
+    return [pid for pid in spawned if parents.get(parents.get(pid)) == grader_worker]
 
 
 def test_dask_cluster_grades_the_same_scores(cluster, local_run, klass, tmp_path):
@@ -471,11 +619,39 @@ def test_dask_cluster_grades_the_same_scores(cluster, local_run, klass, tmp_path
         os.kill(pid, signal.SIGKILL)
     stdout, stderr = run.communicate(timeout=300)
     assert run.returncode == 0, stdout + stderr
+    assert re.search(r"Dask worker tcp://127\.0\.0\.1:\d+ left the cluster while grading [\w, -]+: "
+                     r"the scheduler runs that again on another worker", stderr), stderr
     assert_graded_correctly(out, klass)
     local = gradescope_results(local_run[1])
     on_cluster = gradescope_results(out)
     assert {s: r["score"] for s, r in on_cluster.items()} == {s: r["score"] for s, r in local.items()}
     assert (out / "gradebook.csv").read_text() == (local_run[1] / "gradebook.csv").read_text()
+
+
+def test_a_restarted_scheduler_loses_nothing(cluster, klass, tmp_path):
+    address, procs = cluster
+    out = tmp_path / "RESULTS"
+    with ended(subprocess.Popen([sys.executable, "-m", "grader", "batch", "lab3", str(klass), "--out",
+                                 str(out), "--only", "zombie.py", "--scheduler", address],
+                                cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)) as run:
+        deadline = time.monotonic() + 120
+        while not gradescope_results(out):
+            assert time.monotonic() < deadline and run.poll() is None, "the batch saved nothing"
+            time.sleep(0.05)
+        # The scheduler dies with every task it held, and comes back on the same address.
+        procs[0].kill()
+        procs[0].wait()
+        time.sleep(2)
+        procs[0] = scheduler(Path(procs[0].args[procs[0].args.index("--scheduler-file") + 1]).parent,
+                             port=int(address.rsplit(":", 1)[1]))
+        stdout, stderr = run.communicate(timeout=300)
+    assert run.returncode == 0, stdout + stderr
+    assert f"Dask scheduler at {address} not answering since " in stderr
+    assert f"Dask scheduler at {address} answering again after " in stderr
+    assert "trying once more" not in stderr, "the outage was counted as a failed attempt"
+    assert "Traceback" not in stderr
+    assert_graded_correctly(out, klass)
 
 
 def test_a_lab_that_keeps_several_containers_busy_gets_fewer_graders_by_default():
