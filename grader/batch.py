@@ -40,6 +40,10 @@ class BatchRunning(Exception):
     """Another batch grades into the same results folder."""
 
 
+class EngineDiskFull(Exception):
+    """The Docker engine's own storage is full: no grading can go on until space is freed."""
+
+
 class Store:
     """The results folder: what is graded, what is not, and atomic writes of both."""
 
@@ -263,6 +267,8 @@ def grade_all(pool, todo: dict[str, Path], store: Store, progress: Progress) -> 
                 pool.outage.then(lambda student=student, attempt=attempt: start(student, attempt))
                 continue
             outcome = {"gradable": False, "reason": pool.outage.reason}
+        if not outcome["gradable"] and "no space left on device" in outcome["reason"].lower():
+            raise EngineDiskFull(outcome["reason"])
         if not outcome["gradable"] and attempt == 1:
             progress.say(f"{student}: not graded ({outcome['reason']}); trying once more")
             start(student, 2)
@@ -341,6 +347,10 @@ def main(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
     except InfraError as exc:
         print(f"grader error (not the submissions' fault): {exc}", file=sys.stderr)
+    except EngineDiskFull as exc:
+        print(f"error: the Docker engine's storage is full ({exc}). Every result written before "
+              "it is kept; free some space (docker system prune) and run the same command again.",
+              file=sys.stderr)
     except OSError as exc:
         if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
             raise

@@ -357,7 +357,8 @@ from grader.exercise import exercise
 @exercise("zombie.py")
 def zombie(ex):
     """Stands in for the engine failing, as the submission's zombie.py says: "down" always,
-    "flaky" on the first attempt only; each attempt is logged."""
+    "flaky" on the first attempt only, "nospace" as an engine whose storage is full; each
+    attempt is logged."""
     path = ex.containers.files["zombie.py"]
     log = Path(os.environ["ATTEMPTS"]) / path.parent.name
     with log.open("a") as f:
@@ -365,12 +366,18 @@ def zombie(ex):
     mode = path.read_text().strip()
     if mode == "down" or (mode == "flaky" and len(log.read_text().splitlines()) == 1):
         raise InfraError(f"simulated engine failure ({mode})")
+    if mode == "nospace":
+        raise InfraError("could not start a grading container: 500 Server Error: Internal "
+                         "Server Error (write /var/lib/docker/x: no space left on device)")
     with ex.check("works"):
         pass
 '''
 
 
-def test_infrastructure_failures_are_retried_once_and_never_a_zero(tmp_path):
+def simulated(tmp_path: Path, students: dict[str, str]) -> tuple[Path, Path, Path, dict]:
+    """A lab whose one check fails as each student's zombie.py says (INFRA_CHECKS), a class
+    of those students (id -> what their zombie.py says), where attempts are logged, the
+    results folder and the environment."""
     labs = tmp_path / "labs"
     (labs / "lab3").mkdir(parents=True)
     (labs / "lab3" / "lab.yaml").write_text(
@@ -379,10 +386,14 @@ def test_infrastructure_failures_are_retried_once_and_never_a_zero(tmp_path):
     (labs / "lab3" / "checks.py").write_text(INFRA_CHECKS)
     klass, attempts, out = tmp_path / "class", tmp_path / "attempts", tmp_path / "RESULTS"
     attempts.mkdir()
-    for student in ("ok", "flaky", "down"):
+    for student, mode in students.items():
         (klass / student).mkdir(parents=True)
-        (klass / student / "zombie.py").write_text(student)
-    env = {"ZOMBIELAB_LABS": str(labs), "ATTEMPTS": str(attempts)}
+        (klass / student / "zombie.py").write_text(mode)
+    return klass, attempts, out, {"ZOMBIELAB_LABS": str(labs), "ATTEMPTS": str(attempts)}
+
+
+def test_infrastructure_failures_are_retried_once_and_never_a_zero(tmp_path):
+    klass, attempts, out, env = simulated(tmp_path, {s: s for s in ("ok", "flaky", "down")})
 
     result = batch(klass, "--out", out, env=env)
     assert result.returncode == 2, result.stdout + result.stderr
@@ -409,6 +420,19 @@ def test_infrastructure_failures_are_retried_once_and_never_a_zero(tmp_path):
     assert set(gradescope_results(out)) == {"ok", "flaky", "down"}
     assert not (out / "ungradable" / "down.json").exists()
     assert len((attempts / "ok").read_text().splitlines()) == 1
+
+
+def test_an_engine_whose_storage_is_full_stops_the_batch_plainly(tmp_path):
+    klass, attempts, out, env = simulated(tmp_path, {"a": "ok", "b": "nospace", "c": "ok"})
+    result = batch(klass, "--out", out, "--workers", "1", env=env)
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and errors[0].startswith("error: the Docker engine's storage is full ("), \
+        result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert len((attempts / "b").read_text().splitlines()) == 1, "a full disk was tried again"
+    assert "a" in gradescope_results(out) and "b" not in gradescope_results(out)
+    assert not (out / "ungradable" / "b.json").exists(), "a full disk is not the submission's"
 
 
 def test_engine_unreachable_is_a_plain_error(klass, tmp_path):
