@@ -1,5 +1,5 @@
-"""Lab 1's graded scenarios: fork_children.py and chain.py, judged by the kernel's record of
-what the program's processes did, not by what they print.
+"""Lab 1's graded scenarios: fork_children.py, chain.py and spawn_report.py, judged by the
+kernel's record of what the program's processes did, not by what they print.
 
 A forked child that prints a line and exits may be gone before anyone could look at /proc, so
 what is in the process table cannot be what decides. The grader's process recorder
@@ -8,7 +8,8 @@ the parent the kernel gave it, its exit status, the wait that reaped it (or that
 discarded it because SIGCHLD was ignored), and every line it wrote. While a program runs nothing
 else in the grading container starts a process (the probe and PID 1 never fork, and the grader
 runs no command until the program is done), so the processes born since the program began are
-exactly the ones it created, threads apart.
+exactly the ones it created, threads apart. (spawn_report.py is the exception: the grader signals
+its commands while it runs, but what docker exec starts comes from outside the container.)
 
 The image has no init: PID 1 is `sleep infinity`, which never reaps. A child that its parent did
 not wait for stays in the table as a zombie for good, so what is left in the table once the
@@ -16,11 +17,14 @@ program is done shows too.
 """
 from __future__ import annotations
 
+import random
 import re
+import signal
 from dataclasses import dataclass
 
 from grader.exercise import exercise, require
 from grader.recorder import Life, Record
+from grader.sandbox import WORKDIR
 
 FORKED = re.compile(r"forked (\d+)")
 CHILD = re.compile(r"child (\d+) parent (\d+)")
@@ -278,3 +282,179 @@ def chain(ex):
                           f"waited for by nobody: {'; '.join(left)}")
         wrong = unreaped(run, lambda pid: run.life(pid).parent)
         require(not wrong, "; ".join(wrong))
+
+
+# --- spawn_report.py ---------------------------------------------------------------------------
+# The commands it is graded with. The first waits for the grader to type its exit status, then
+# leaves a note on its file descriptor 3; the others sleep until the grader stops or kills them.
+# The status and the signals are drawn at random on each run: only the kernel's wait status
+# can tell the program what to print.
+FIRST = 'read code; echo note $$ >&3; exit "$code"'
+SLEEPER = "exec sleep 30"
+DUMPER = "ulimit -c unlimited; cd /tmp; exec sleep 30"   # a core file needs both
+COMMANDS = [FIRST, SLEEPER, DUMPER]
+ENDING = ["TERM", "HUP", "USR2", "ALRM"]                 # their default action: terminate
+DUMPING = ["ABRT", "SEGV", "FPE", "BUS", "SYS", "TRAP"]  # theirs: terminate with a core dump
+# The grader starts spawn_report.py with SIGUSR1 blocked, as any caller may: exec keeps the
+# signal mask, and the commands must not inherit it.
+STARTED_BLOCKED = ("import os, signal, sys; "
+                   "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1}); "
+                   "os.execvp(sys.argv[1], sys.argv[1:])")
+SPAWNED = re.compile(r"spawned (\d+)")
+REPORTED = re.compile(r"^(\d+) ((?:exited|killed by|stopped by) \w+(?: \(core dumped\))?)$", re.M)
+SHELLS = ("/bin/sh", "/usr/bin/sh")   # one file: /bin is /usr/bin in the image
+STANDARD_SIGNALS = (1 << 31) - 1   # signals 1-31, as bits of /proc's masks (glibc keeps 32, 33)
+
+
+@dataclass(frozen=True)
+class StartState:
+    """What the kernel showed of the first command just after it started."""
+    pid: int
+    ignored: int          # SigIgn of the command
+    blocked: int          # SigBlk of the command
+    fds: dict             # its open file descriptors -> what they are
+    reporter_ignored: int  # SigIgn of spawn_report.py itself
+
+
+@exercise("spawn_report.py")
+def spawn_report(ex):
+    ex.stop_programs()
+    code, ending, dumping = random.randint(1, 120), random.choice(ENDING), random.choice(DUMPING)
+    prog = ex.run(command=["python3", "-I", "-c", STARTED_BLOCKED, "python3", "spawn_report.py",
+                           *COMMANDS])
+    wait = ex.timeout("wait-statuses")
+    with ex.checks("spawned-commands", "wait-statuses", "command-state"):
+        first = next_command(ex, prog.pid, [], ex.timeout("spawned-commands"))
+        start = start_state(ex, prog.pid, first)
+        prog.send_line(str(code))   # the first command reads its exit status at the terminal
+        ex.probe.record_when(lambda record: record.of(first).ended is not None, wait)
+        log = ex.probe.read_file(f"{WORKDIR}/spawn.log", 4096)
+        with ex.check("command-state"):
+            judge_start(start, log)
+        second = next_command(ex, prog.pid, [first], wait)
+        ex.signal(second, "STOP")
+        resumed = ex.probe.record_when(lambda record: record.of(second).resumed is not None, wait)
+        require(resumed.of(second).resumed is not None,
+                f"PID {second} was stopped by SIGSTOP and not continued within {wait:g} s")
+        ex.signal(second, ending)
+        third = next_command(ex, prog.pid, [first, second], wait)
+        ex.signal(third, dumping)
+        status = prog.wait_exit(wait)
+        record = ex.probe.record()
+        # Not the grader's own commands (kill, the probe's), which come from outside.
+        created = [life.pid for life in record.processes(after=record.of(prog.pid).born)
+                   if life.pid != prog.pid and life.creator != 0]
+        run = Run(prog.pid, prog.ppid, status, "\n".join(prog.lines()), record, created, {})
+        with ex.check("spawned-commands"):
+            judge_spawned(run)
+        with ex.check("wait-statuses"):
+            judge_statuses(run)
+
+
+def next_command(ex, reporter: int, earlier: list[int], timeout: float) -> int:
+    """The PID of the next command spawn_report.py started: its oldest child not among
+    `earlier`, once that child has become the program it runs (sh, or the sleep sh execs)."""
+    def oldest_new(procs):
+        children = [p for p in procs.values() if p.ppid == reporter and p.pid not in earlier]
+        return min(children, key=lambda p: (p.starttime, p.pid), default=None)
+    def started(procs):
+        return getattr(oldest_new(procs), "comm", None) in ("sh", "sleep")
+    procs = ex.probe.wait_for(lambda procs: started(procs) or reporter not in procs, timeout)
+    command = f"command {len(earlier) + 1} (/bin/sh -c {COMMANDS[len(earlier)]!r})"
+    require(procs is None or reporter in procs or started(procs),
+            f"spawn_report.py exited without starting {command}")
+    after = f"command {len(earlier)}'s end" if earlier else "its start"
+    require(procs, f"spawn_report.py had not started {command} {timeout:g} s after {after}")
+    return oldest_new(procs).pid
+
+
+def start_state(ex, reporter: int, command: int) -> StartState:
+    ignored, blocked = signal_masks(ex.probe.read_file(f"/proc/{command}/status", 8192))
+    reporter_ignored, _ = signal_masks(ex.probe.read_file(f"/proc/{reporter}/status", 8192))
+    fds = ex.probe.details(command).get("fds", {})
+    return StartState(command, ignored, blocked, fds, reporter_ignored)
+
+
+def signal_masks(status: str | None) -> tuple[int, int]:
+    """(SigIgn, SigBlk) from a /proc/<pid>/status (None: the process was gone)."""
+    found = dict(re.findall(r"^(SigIgn|SigBlk):\s*([0-9a-f]+)$", status or "", re.M))
+    return int(found.get("SigIgn", "0"), 16), int(found.get("SigBlk", "0"), 16)
+
+
+def signal_names(mask: int) -> list[str]:
+    return [signal.Signals(sig).name for sig in range(1, 32) if mask >> (sig - 1) & 1]
+
+
+def judge_start(start: StartState, log: str | None) -> None:
+    own = {"SIGINT", "SIGQUIT"} - set(signal_names(start.reporter_ignored))
+    require(not own, f"spawn_report.py does not ignore {', '.join(sorted(own))} (a handler is "
+                     "not ignoring: exec resets handlers, but keeps what is ignored)")
+    kept = signal_names(start.ignored & STANDARD_SIGNALS)
+    require(not kept, f"the first command (PID {start.pid}) started with {', '.join(kept)} "
+                      "ignored: exec keeps ignored signals, so spawn_report.py must set them "
+                      "back to their default for it")
+    blocked = signal_names(start.blocked & STANDARD_SIGNALS)
+    require(not blocked, f"the first command (PID {start.pid}) started with {', '.join(blocked)} "
+                         "blocked: exec keeps the mask that spawn_report.py was started with")
+    fds = {int(fd): target for fd, target in start.fds.items()}
+    require(sorted(fds) == [0, 1, 2, 3], f"the first command (PID {start.pid}) started with "
+                                         f"file descriptors {sorted(fds)}, not 0, 1, 2 and 3")
+    require(fds[3] == f"{WORKDIR}/spawn.log", f"the first command's file descriptor 3 was "
+                                              f"{fds[3]}, not {WORKDIR}/spawn.log")
+    require(log == f"note {start.pid}\n", f"after the first command wrote `note {start.pid}` to "
+                                           f"its file descriptor 3, spawn.log held {log!r}")
+
+
+def judge_spawned(run: Run) -> None:
+    require(len(run.created) == len(COMMANDS),
+            f"spawn_report.py created {len(run.created)} processes (PIDs {_span(run.created)}) "
+            f"for {len(COMMANDS)} commands, none of which starts another")
+    spawned = [pid for (pid,) in run.found(SPAWNED)]
+    require(spawned == run.created, f"it printed spawned {spawned}; the kernel created its "
+                                    f"children {run.created}, in that order")
+    for pid in run.created:
+        life = run.life(pid)
+        require(life.creator == life.parent == run.pid,
+                f"PID {pid} was created by PID {life.creator} as the child of PID "
+                f"{life.parent}, not by spawn_report.py (PID {run.pid})")
+        require(life.execs and life.execs[0][1] in SHELLS,
+                f"PID {pid} first exec'd {life.execs[0][1] if life.execs else 'nothing'}, "
+                "not /bin/sh")
+        early = [w.data.strip() for w in life.writes if w.t < life.execs[0][0]]
+        require(not early, f"PID {pid} wrote {early} before its exec: the child runs nothing "
+                           "of spawn_report.py's between its start and its exec")
+    for earlier, later in zip(run.created, run.created[1:]):
+        reaped = run.life(earlier).reaped
+        require(reaped is not None and reaped <= run.life(later).born,
+                f"command PID {later} was started before command PID {earlier} was reaped: "
+                "one command at a time")
+
+
+def judge_statuses(run: Run) -> None:
+    reported = {}
+    for line in REPORTED.finditer(run.text):
+        reported.setdefault(int(line.group(1)), []).append(line.group(2))
+    for pid in run.created:
+        life = run.life(pid)
+        expected = ["stopped by SIGSTOP"] * len(life.stops) + [kernel_ending(life.status)]
+        require(reported.get(pid) == expected,
+                f"for PID {pid} it printed {reported.get(pid, [])}; the kernel reported "
+                f"{expected}")
+        for stop, _ in life.stops:
+            line = f"{pid} stopped by SIGSTOP"
+            write = run.record.writer(line)
+            require(write and write.t >= stop, f"it printed `{line}` before the kernel "
+                                               "stopped the command")
+    wrong = unreaped(run, lambda pid: run.pid)
+    require(not wrong, "; ".join(wrong))
+    require(run.status == 0, f"spawn_report.py exited with status {run.status}")
+
+
+def kernel_ending(status: int | None) -> str:
+    """A final wait status in the contract's words (as the macros decode it)."""
+    if status is None:
+        return "nothing (it had not ended)"
+    if status & 0x7F == 0:
+        return f"exited {status >> 8}"
+    core = " (core dumped)" if status & 0x80 else ""
+    return f"killed by {signal.Signals(status & 0x7F).name}{core}"
