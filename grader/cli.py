@@ -9,7 +9,7 @@ from pathlib import Path
 from . import batch, labspec, report
 from .errors import InfraError, SubmissionError
 from .grade import grade
-from .sandbox import engine_answers
+from .sandbox import connect, engine_answers, remove_strays
 
 ERROR_EXIT = 2  # usage and infrastructure errors alike; 1 means "graded, not full marks"
 
@@ -49,7 +49,9 @@ def main(argv=None) -> int:
                 print(f"{name}: {labspec.load(name).spec.title}")
             return 0
         lab = labspec.load(args.lab)
-        result = grade(lab, args.folder, only=args.only)
+        client = connect()
+        remove_strays(client)   # what a grading the engine stopped under could not remove
+        result = grade(lab, args.folder, only=args.only, client=client)
     except (labspec.LabError, SubmissionError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return ERROR_EXIT
@@ -63,8 +65,8 @@ def main(argv=None) -> int:
         if engine_answers():
             raise   # a bug of the grader's: its traceback is what its maintainers need
         print("grader error (not the submission's fault): the Docker engine stopped answering "
-              "during the grading; start it again (scripts/ensure-docker) and grade again",
-              file=sys.stderr)
+              "during the grading; start it again (scripts/ensure-docker) and grade again (which "
+              "removes the container this grading left)", file=sys.stderr)
         return ERROR_EXIT
     print(report.terminal(result))
     if args.json:
