@@ -38,7 +38,7 @@ START_TIMEOUT = 60            # seconds for bpftrace to compile and attach
 SYNC_TIMEOUT = 20
 UNWATCHED_SECONDS = 60        # see Recorder._keep
 UNWATCHED_LINES = 20000
-CLONE_PARENT, CLONE_THREAD = 0x8000, 0x10000
+CLONE_VFORK, CLONE_PARENT, CLONE_THREAD = 0x4000, 0x8000, 0x10000
 # Longer strings for the written bytes; room for a fork bomb's worth of tasks in its maps.
 ENV = {**os.environ, "BPFTRACE_STRLEN": "200", "BPFTRACE_PERF_RB_PAGES": "1024",
        "BPFTRACE_MAP_KEYS_MAX": "65536"}
@@ -59,6 +59,9 @@ class Life:
     creator: int | None = None      # the process that called fork/clone (0: from outside)
     parent: int | None = None       # the parent the kernel gave it (0: outside the container)
     born: float | None = None
+    # Made by vfork, as posix_spawn makes its child: the caller stays held, sharing its memory
+    # with the child, until the child execs or exits.
+    vfork: bool = False
     execs: list[tuple[float, str]] = field(default_factory=list)
     ended: float | None = None      # when it (the whole thread group, for a process) exited
     status: int | None = None       # the wait status its parent could collect
@@ -157,7 +160,7 @@ class Record:
             life = self._by_host[host_tid] = Life(pid, process)
             self.lives.append(life)
             if host_tid in self._new_tasks:
-                life.born, life.creator, life.parent = self._new_tasks.pop(host_tid)
+                life.born, life.creator, life.parent, life.vfork = self._new_tasks.pop(host_tid)
         return life
 
     def _new(self, t, words):
@@ -165,7 +168,7 @@ class Record:
         caller, flags = int(words[6]), int(words[8], 16)
         parent = self._ids.get(int(words[9]), 0) if flags & (CLONE_PARENT | CLONE_THREAD) \
             else caller
-        self._new_tasks[int(words[7])] = (t, caller, parent)
+        self._new_tasks[int(words[7])] = (t, caller, parent, bool(flags & CLONE_VFORK))
 
     def _born(self, t, words):
         # A task started from outside the container (docker exec's) has no "new" in it.

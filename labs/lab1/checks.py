@@ -417,6 +417,8 @@ def judge_spawned(run: Run) -> None:
         require(life.creator == life.parent == run.pid,
                 f"PID {pid} was created by PID {life.creator} as the child of PID "
                 f"{life.parent}, not by spawn_report.py (PID {run.pid})")
+        require(life.vfork, f"PID {pid} was made by fork, not by posix_spawn (whose child shares "
+                            "its parent's memory until its exec: a vfork, as the kernel saw it)")
         require(life.execs and life.execs[0][1] in SHELLS,
                 f"PID {pid} first exec'd {life.execs[0][1] if life.execs else 'nothing'}, "
                 "not /bin/sh")

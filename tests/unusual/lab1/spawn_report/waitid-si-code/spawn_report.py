@@ -1,5 +1,6 @@
-"""spawn_report.py with fork + exec and waitid: the child runs only the exec's preparations,
-and how each command ended is read from waitid's si_code."""
+"""spawn_report.py with posix_spawnp found on PATH, its child's signals reset through
+POSIX_SPAWN_SETSIGDEF, and waitid: how each command ended is read from waitid's si_code, not
+decoded from a wait status with the macros."""
 import os
 import signal
 import sys
@@ -14,15 +15,9 @@ def say(line):
 
 def start(command, log):
     ignored = [s for s in signal.valid_signals() if signal.getsignal(s) == signal.SIG_IGN]
-    pid = os.fork()
-    if pid == 0:
-        for sig in ignored:
-            signal.signal(sig, signal.SIG_DFL)
-        signal.pthread_sigmask(signal.SIG_SETMASK, [])
-        os.dup2(log, 3, inheritable=True)
-        os.set_inheritable(3, True)
-        os.execv("/bin/sh", ["sh", "-c", command])
-    return pid
+    return os.posix_spawnp("sh", ["sh", "-c", command], os.environ,
+                           file_actions=[(os.POSIX_SPAWN_DUP2, log, 3)],
+                           setsigdef=ignored, setsigmask=set())
 
 
 def report(pid):
