@@ -357,8 +357,9 @@ from grader.exercise import exercise
 @exercise("zombie.py")
 def zombie(ex):
     """Stands in for the engine failing, as the submission's zombie.py says: "down" always,
-    "flaky" on the first attempt only, "nospace" as an engine whose storage is full; each
-    attempt is logged."""
+    "flaky" on the first attempt only, "nospace" as an engine whose storage is full; or for the
+    grader failing: "bug" (a bug of the checks), "memory" (out of memory). Each attempt is
+    logged."""
     path = ex.containers.files["zombie.py"]
     log = Path(os.environ["ATTEMPTS"]) / path.parent.name
     with log.open("a") as f:
@@ -366,6 +367,10 @@ def zombie(ex):
     mode = path.read_text().strip()
     if mode == "down" or (mode == "flaky" and len(log.read_text().splitlines()) == 1):
         raise InfraError(f"simulated engine failure ({mode})")
+    if mode == "bug":
+        {}["no such key"]
+    if mode == "memory":
+        raise MemoryError()
     if mode == "nospace":
         raise InfraError("could not start a grading container: 500 Server Error: Internal "
                          "Server Error (write /var/lib/docker/x: no space left on device)")
@@ -433,6 +438,15 @@ def test_an_engine_whose_storage_is_full_stops_the_batch_plainly(tmp_path):
     assert len((attempts / "b").read_text().splitlines()) == 1, "a full disk was tried again"
     assert "a" in gradescope_results(out) and "b" not in gradescope_results(out)
     assert not (out / "ungradable" / "b.json").exists(), "a full disk is not the submission's"
+
+
+def test_a_failure_of_the_grader_names_its_cause_and_where(tmp_path):
+    klass, attempts, out, env = simulated(tmp_path, {"bug": "bug", "memory": "memory"})
+    result = batch(klass, "--out", out, env=env)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    reasons = {p.stem: json.loads(p.read_text())["reason"] for p in (out / "ungradable").glob("*.json")}
+    assert re.fullmatch(r"grader bug: KeyError: 'no such key' \(at checks\.py:\d+\)", reasons["bug"])
+    assert reasons["memory"] == "out of memory in the grader"
 
 
 def test_engine_unreachable_is_a_plain_error(klass, tmp_path):
