@@ -269,7 +269,7 @@ def grade_all(pool, todo: dict[str, Path], store: Store, progress: Progress) -> 
             outcome = {"gradable": False, "reason": pool.outage.reason}
         if not outcome["gradable"] and "no space left on device" in outcome["reason"].lower():
             raise EngineDiskFull(outcome["reason"])
-        if not outcome["gradable"] and attempt == 1:
+        if not outcome["gradable"] and attempt == 1 and not pool.outage.gave_up:
             progress.say(f"{student}: not graded ({outcome['reason']}); trying once more")
             start(student, 2)
             continue

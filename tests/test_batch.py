@@ -526,6 +526,7 @@ def test_an_outage_past_the_limit_ends_the_batch_and_a_rerun_resumes(six, tmp_pa
         stdout, stderr = proc.communicate(timeout=300)
     assert proc.returncode == 2, stderr
     assert "Docker engine not answering for 3 s: giving up" in stderr and "Traceback" not in stderr
+    assert "trying once more" not in stderr, "a submission was tried again after the batch gave up"
     graded = gradescope_results(out)
     ungradable = {p.stem: json.loads(p.read_text()) for p in (out / "ungradable").glob("*.json")}
     assert sorted([*graded, *ungradable]) == sorted(p.name for p in six.iterdir())
