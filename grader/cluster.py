@@ -18,10 +18,12 @@ import sys
 import tempfile
 import time
 import uuid
+from concurrent.futures import CancelledError
 from pathlib import Path
 from typing import NoReturn
 
 from distributed import Client
+from distributed.comm import CommClosedError
 
 from . import labspec
 from .batch import OUTAGE_LIMIT, Outage, outcome_of
@@ -30,6 +32,7 @@ from .grade import submitted_files
 from .job import Children, die_with_parent, time_limit
 
 _children = Children()   # this worker process's graders
+BROKEN = (ConnectionError, CommClosedError)   # a connection to the scheduler that broke
 
 
 def grade_files(lab_name: str, files: dict[str, bytes | int | None], only: list[str] | None,
@@ -112,11 +115,20 @@ class DaskPool:
 
     def outcome(self, future) -> dict:
         """A task's outcome. A task its scheduler took with it when it went away (cancelled,
-        or held by the client that lost the scheduler) was cut short by that outage."""
-        if future.cancelled() or future.client is not self.client:
+        held by the client that lost the scheduler, or failed on the broken connection) was
+        cut short by that outage."""
+        if self._lost(future):
             return {"gradable": False, "cut_short": True,
                     "reason": f"the Dask scheduler at {self.address} went away"}
         return outcome_of(future)
+
+    def _lost(self, future) -> bool:
+        if future.cancelled() or future.client is not self.client:
+            return True
+        try:   # asking for a task's error goes to the scheduler too
+            return isinstance(future.exception(), BROKEN)
+        except (CancelledError, *BROKEN):
+            return True
 
     def close(self) -> None:
         self.client.close()
