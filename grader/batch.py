@@ -13,7 +13,6 @@ RESULTS/ holds:
 """
 from __future__ import annotations
 
-import errno
 import fcntl
 import os
 import queue
@@ -25,7 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from . import exports, labspec, report
-from .errors import InfraError
+from .errors import ENGINE, InfraError, disk_full
 from .job import Children, time_limit
 from .sandbox import connect, engine_answers, remove_strays
 
@@ -70,7 +69,7 @@ class Store:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"the batch with PID {os.getpid()} on {socket.gethostname()}, started "
                       f"{time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode(), 0)
-        self._lock = fd
+        # fd stays open, and the lock held, until this process ends.
 
     def gradescope(self, student: str) -> Path:
         return self.out / "gradescope" / student / "results.json"
@@ -188,7 +187,7 @@ class LocalPool:
     def __init__(self, lab: labspec.Lab, only: list[str] | None, workers: int, say,
                  outage_limit: float = OUTAGE_LIMIT):
         self.lab, self.only = lab, only
-        self.outage = Outage("Docker engine", engine_answers, outage_limit, say)
+        self.outage = Outage(ENGINE, engine_answers, outage_limit, say)
         self.children = Children()
         self.executor = ThreadPoolExecutor(workers, thread_name_prefix="grader")
 
@@ -280,17 +279,16 @@ def grade_all(pool, todo: dict[str, Path], store: Store, progress: Progress) -> 
 
 def summary(out: Path) -> tuple[str, int]:
     """The closing table and the number of submissions that could not be graded."""
-    records = exports.Records(out)
-    scores = exports.Scores.of(records)
+    tally = exports.Tally.of(exports.Records(out))
     lines = [f"{'check':<72} passed"]
-    for name, passed, total in exports.pass_rates(records):
+    for name, passed, total in tally.pass_rates:
         lines.append(f"{name[:72]:<72} {passed:>3}/{total:<3} {100 * passed / total:3.0f}%")
-    if scores.scores:
-        full = sum(s == scores.best for s in scores.scores)
-        lines.append(f"graded {len(scores.scores)} of {len(records)}: mean "
-                     f"{sum(scores.scores) / len(scores.scores):.1f}/{scores.best}, full marks {full}")
-    lines.extend(f"NOT GRADED {student}: {reason}" for student, reason in scores.ungradable)
-    return "\n".join(lines), len(scores.ungradable)
+    if tally.scores:
+        full = sum(s == tally.best for s in tally.scores)
+        lines.append(f"graded {len(tally.scores)} of {tally.students}: mean "
+                     f"{sum(tally.scores) / len(tally.scores):.1f}/{tally.best}, full marks {full}")
+    lines.extend(f"NOT GRADED {student}: {reason}" for student, reason in tally.ungradable)
+    return "\n".join(lines), len(tally.ungradable)
 
 
 def run(lab_name: str, submissions: Path, out: Path, only: list[str] | None, workers: int | None,
@@ -352,7 +350,7 @@ def main(args) -> int:
               "it is kept; free some space (docker system prune) and run the same command again.",
               file=sys.stderr)
     except OSError as exc:
-        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+        if not disk_full(exc):
             raise
         print(f"error: no space left for {exc.filename or args.out}. Every result written "
               f"before it is kept; free some space and run the same command again, which grades "
@@ -398,7 +396,7 @@ def command(args) -> int:
         try:
             written = exports.export_all(args.out)
         except OSError as exc:
-            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            if not disk_full(exc):
                 raise
             print(f"error: no space left for {exc.filename or args.out}; nothing half-written "
                   "was kept", file=sys.stderr)

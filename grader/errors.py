@@ -1,7 +1,13 @@
 """The three ways grading can go wrong, kept apart so that none is mistaken for another."""
+import errno
+
+ENGINE = "Docker engine"
+ENGINE_DOWN = f"{ENGINE} unreachable"   # why a grading an engine outage stopped was not done
 
 
-ENGINE_DOWN = "Docker engine unreachable"   # why a grading an engine outage stopped was not done
+def disk_full(exc: BaseException) -> bool:
+    """Whether an error is a full disk (or a quota used up): the machine's, not the code's."""
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 class InfraError(Exception):

@@ -12,7 +12,7 @@ import json
 import statistics
 import textwrap
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -40,9 +40,6 @@ class Records:
         self.graded = {p.parent.name for p in (out / "gradescope").glob("*/results.json")}
         self.students = sorted(self.graded | {p.stem for p in (out / "ungradable").glob("*.json")})
 
-    def __len__(self) -> int:
-        return len(self.students)
-
     def __iter__(self):
         for student in self.students:
             if student in self.graded:
@@ -53,47 +50,47 @@ class Records:
 
 
 @dataclass
-class Scores:
-    """The class's scores: what the summary, the picture and the report show."""
-    best: int           # the maximum score
-    scores: list[int]   # of the graded submissions
-    ungradable: list[tuple[str, str]]   # (student, why)
+class Tally:
+    """The class at a glance, counted in one pass: what the summary, the gradebook's columns,
+    the picture and the report show."""
+    best: int = 0                                       # the maximum score
+    scores: list[int] = field(default_factory=list)     # of the graded submissions
+    ungradable: list[tuple[str, str]] = field(default_factory=list)   # (student, why)
+    counts: dict[str, list[int]] = field(default_factory=dict)   # check -> [passed, graded]
 
     @classmethod
-    def of(cls, records: Records) -> "Scores":
-        best, scores, ungradable = 0, [], []
+    def of(cls, records: Records) -> "Tally":
+        tally = cls()
         for r in records:
             if r.results is None:
-                ungradable.append((r.student, r.reason))
-            else:
-                best = r.results["max_score"]
-                scores.append(r.results["score"])
-        return cls(best, scores, ungradable)
+                tally.ungradable.append((r.student, r.reason))
+                continue
+            tally.best = r.results["max_score"]
+            tally.scores.append(r.results["score"])
+            for test in r.results["tests"]:
+                count = tally.counts.setdefault(test["name"], [0, 0])
+                count[0] += test["status"] == "passed"
+                count[1] += 1
+        return tally
+
+    @property
+    def students(self) -> int:
+        return len(self.scores) + len(self.ungradable)
+
+    @property
+    def check_names(self) -> list[str]:
+        """The checks graded, in the grader's order."""
+        return list(self.counts)
+
+    @property
+    def pass_rates(self) -> list[tuple[str, int, int]]:
+        """(check, submissions passing it, submissions graded on it) for every check."""
+        return [(name, passed, total) for name, (passed, total) in self.counts.items()]
 
 
-def check_names(records: Records) -> list[str]:
-    """The checks graded, in the grader's order."""
-    names: dict[str, None] = {}
-    for r in records:
-        if r.results is not None:
-            names.update((t["name"], None) for t in r.results["tests"])
-    return list(names)
-
-
-def pass_rates(records: Records) -> list[tuple[str, int, int]]:
-    """(check, submissions passing it, submissions graded on it) for every check."""
-    counts = {name: [0, 0] for name in check_names(records)}
-    for r in records:
-        for t in (r.results or {}).get("tests", []):
-            counts[t["name"]][0] += t["status"] == "passed"
-            counts[t["name"]][1] += 1
-    return [(name, passed, total) for name, (passed, total) in counts.items()]
-
-
-def gradebook(records: Records, path: Path) -> None:
-    """One row per student: id, total, and the points of each check; empty cells for a
-    submission that could not be graded, so that no import turns it into a zero."""
-    names = check_names(records)
+def gradebook(records: Records, names: list[str], path: Path) -> None:
+    """One row per student: id, total, and the points of each check (`names`); empty cells
+    for a submission that could not be graded, so that no import turns it into a zero."""
     with path.open("w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["Student ID", "Total", *names])
@@ -148,18 +145,18 @@ def junit_suite(r: Record) -> ET.Element:
     return suite
 
 
-def picture(records: Records, scores: Scores, path: Path) -> None:
+def picture(tally: Tally, path: Path) -> None:
     """Score histogram beside each check's pass rate, lowest first: what the class missed."""
     import matplotlib
     matplotlib.use("Agg")   # no screen on a grading server
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    best = scores.best
-    rates = sorted(pass_rates(records), key=lambda row: -row[1] / row[2])
+    best = tally.best
+    rates = sorted(tally.pass_rates, key=lambda row: -row[1] / row[2])
     fig, (hist, bars) = plt.subplots(1, 2, figsize=(14, max(4, 0.45 * len(rates) + 1.5)),
                                      gridspec_kw={"width_ratios": [1, 1.6]})
-    hist.hist(scores.scores, bins=range(best + 2), align="left", rwidth=0.85,
+    hist.hist(tally.scores, bins=range(best + 2), align="left", rwidth=0.85,
               color="#4a7ab5")
     hist.yaxis.set_major_locator(MaxNLocator(integer=True))
     hist.set(title="Scores", xlabel=f"score (of {best})", ylabel="submissions", xlim=(-0.5, best + 0.5))
@@ -172,18 +169,18 @@ def picture(records: Records, scores: Scores, path: Path) -> None:
     plt.close(fig)
 
 
-def html_report(records: Records, scores: Scores, path: Path, png: Path, title: str) -> None:
+def html_report(tally: Tally, path: Path, png: Path, title: str) -> None:
     """One self-contained page: the numbers, the picture, the checks by pass rate and the
     submissions that could not be graded."""
-    best, graded = scores.best, scores.scores
-    facts = [f"{len(records)} submissions, {len(graded)} graded"]
+    best, graded = tally.best, tally.scores
+    facts = [f"{tally.students} submissions, {len(graded)} graded"]
     if graded:
         facts.append(f"mean {statistics.mean(graded):.1f}/{best}, median {statistics.median(graded):g}, "
                      f"full marks {sum(s == best for s in graded)}")
     rows = "".join(f"<tr><td>{html.escape(name)}</td><td>{p}/{t}</td><td>{100 * p / t:.0f}%</td></tr>"
-                   for name, p, t in sorted(pass_rates(records), key=lambda row: row[1] / row[2]))
+                   for name, p, t in sorted(tally.pass_rates, key=lambda row: row[1] / row[2]))
     missing = "".join(f"<li>{html.escape(student)}: {html.escape(reason)}</li>"
-                      for student, reason in scores.ungradable)
+                      for student, reason in tally.ungradable)
     image = base64.b64encode(png.read_bytes()).decode()
     path.write_text(f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}: class report</title>
@@ -202,14 +199,14 @@ img{{max-width:100%}}</style></head>
 def export_all(out: Path) -> list[Path]:
     """Write every export of RESULTS, each whole or not at all; the paths written."""
     records = Records(out)
-    scores = Scores.of(records)
+    tally = Tally.of(records)
     settings = read_json(out / "batch.json")
     png = out / "report.png"
     writers = {
-        out / "gradebook.csv": lambda path: gradebook(records, path),
+        out / "gradebook.csv": lambda path: gradebook(records, tally.check_names, path),
         out / "junit.xml": lambda path: junit(records, path, settings["lab"]),
-        png: lambda path: picture(records, scores, path),
-        out / "report.html": lambda path: html_report(records, scores, path, png, settings["title"]),
+        png: lambda path: picture(tally, path),
+        out / "report.html": lambda path: html_report(tally, path, png, settings["title"]),
     }
     for path, write in writers.items():
         with report.replacing(path) as tmp:

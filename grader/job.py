@@ -11,7 +11,6 @@ failure too, so that no failure of ours becomes a learner's zero.
 from __future__ import annotations
 
 import ctypes
-import errno
 import functools
 import json
 import os
@@ -26,7 +25,7 @@ from pathlib import Path
 import docker
 
 from . import labspec, report
-from .errors import ENGINE_DOWN, InfraError, SubmissionError
+from .errors import ENGINE_DOWN, InfraError, SubmissionError, disk_full
 from .grade import grade
 from .labspec import Lab
 from .sandbox import connect, engine_answers, remove_strays
@@ -66,7 +65,7 @@ def cause(exc: Exception) -> str:
     disk, no memory left) before a bug of the grader's, which is named with where it was."""
     if not engine_answers():
         return ENGINE_DOWN
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+    if disk_full(exc):
         return f"disk full: {exc}"
     if isinstance(exc, MemoryError):
         return "out of memory in the grader"
