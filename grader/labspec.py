@@ -85,6 +85,7 @@ class ConfinementSpec(Strict):
 
 class LabSpec(Strict):
     title: str
+    topic: str = ""   # one line on what the lab covers: `zombielab labs` lists it
     image: Image
     limits: LimitsSpec = LimitsSpec()
     confinement: ConfinementSpec = ConfinementSpec()
