@@ -1,16 +1,19 @@
 # zombielab: `make lab3` for a lab shell, `make submit LAB=3` to grade it, `make test` for the suite.
 PYTHON_VENV := .venv
 PY := $(PYTHON_VENV)/bin/python
+ZOMBIELAB := $(PYTHON_VENV)/bin/zombielab
 LAB ?= 3
 INIT ?= noinit
 WORK ?= workspace/lab$(LAB)
 
-.PHONY: help setup deps engine images submit batch test bench clean
+.PHONY: help setup deps engine images labs submit batch check test bench clean
 
 help:
+	@echo "make labs               the labs and what each covers"
 	@echo "make lab3 [INIT=tini]   a shell in Lab 3's container (INIT=tini: tini is PID 1)"
 	@echo "make submit LAB=3       grade your workspace (workspace/lab3)"
 	@echo "make batch LAB=3 DIR=submissions OUT=results   grade a class (one subfolder per student)"
+	@echo "make check              the fast tests and pyflakes, in under a minute, without Docker"
 	@echo "make test               the test suite, against the real Docker engine"
 	@echo "make bench              grading cost against a bare container start, a class batch"
 
@@ -25,7 +28,16 @@ engine: deps
 images: engine
 	scripts/build-images
 
-setup: deps engine images
+# compose.yaml, one service per lab and init variant, is made from the labs there are (a lab
+# folder added or removed changes labs/'s time).
+compose.yaml: scripts/compose-file labs/. $(wildcard labs/*/lab.yaml) | $(PYTHON_VENV)/.installed
+	@$(PY) scripts/compose-file
+
+setup: deps engine images compose.yaml
+
+# An explicit rule wins over the pattern rule lab% below.
+labs: deps
+	@$(ZOMBIELAB) labs
 
 # make lab1, make lab3, ...: any folder under labs/ with a lab.yaml.
 LABS := $(notdir $(patsubst %/,%,$(dir $(wildcard labs/*/lab.yaml))))
@@ -35,13 +47,18 @@ lab%:
 	@scripts/enter-lab lab$* $(INIT) $(if $(filter command line,$(origin WORK)),$(WORK),workspace/lab$*)
 
 submit: setup
-	@$(PY) -m grader grade lab$(LAB) $(WORK)
+	@$(ZOMBIELAB) grade lab$(LAB) $(WORK)
 
 # A class: each subfolder of DIR is one student's submission; rerun to resume. BATCH_ARGS
 # passes more, e.g. BATCH_ARGS="--workers 4" or "--scheduler tcp://HOST:8786".
 batch: setup
 	@[ -n "$(DIR)" ] && [ -n "$(OUT)" ] || { echo "usage: make batch LAB=3 DIR=submissions OUT=results" >&2; exit 2; }
-	@$(PY) -m grader batch lab$(LAB) $(DIR) --out $(OUT) $(BATCH_ARGS)
+	@$(ZOMBIELAB) batch lab$(LAB) $(DIR) --out $(OUT) $(BATCH_ARGS)
+
+# The fast tier: what needs no Docker engine (tests/fast), and pyflakes over the Python there is.
+check: deps
+	$(PY) -m pytest -q tests/fast $(PYTEST_ARGS)
+	$(PY) -m pyflakes grader labs tests bench $$(grep -l '^#!.*python' scripts/*)
 
 # The suite in two parts: most tests side by side (pytest-xdist, TEST_WORKERS at once: gradings
 # mostly wait), then the ones marked exclusive, which load the machine on purpose, alone.
