@@ -7,7 +7,7 @@ from bench.batch import graded_batch
 from bench.grading import one_student
 from bench.measure import Cost, bare_cost
 from grader import labspec
-from grader.sandbox import IMAGES
+from grader.engine import IMAGES
 
 # One student's five labs (python -m grader grade each), as multiples of a bare start; a class.
 CPU_TARGET, WALL_TARGET = 20, 60

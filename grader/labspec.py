@@ -6,12 +6,13 @@ import importlib.util
 import os
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .sandbox import PROFILES_DIR, Confinement, Limits
+from .limits import PROFILES_DIR, Confinement, Limits
 
 LABS_DIR = Path(os.environ.get("ZOMBIELAB_LABS", Path(__file__).resolve().parent.parent / "labs"))
 
@@ -108,10 +109,20 @@ class LabSpec(Strict):
 
 
 class Lab:
-    """A loaded lab: its spec, its folder, and the scenario function of each exercise."""
+    """A loaded lab: its spec, its folder, its checks.py as loaded (`checks`), and the scenario
+    function of each exercise."""
 
-    def __init__(self, name: str, folder: Path, spec: LabSpec, scenarios: dict):
-        self.name, self.folder, self.spec, self.scenarios = name, folder, spec, scenarios
+    def __init__(self, name: str, folder: Path, spec: LabSpec, checks: ModuleType):
+        self.name, self.folder, self.spec, self.checks = name, folder, spec, checks
+        self.scenarios = {fn.zombielab_exercise: fn for fn in vars(checks).values()
+                          if callable(fn) and hasattr(fn, "zombielab_exercise")}
+
+    def exercises(self, only: list[str] | None = None) -> list[ExerciseSpec]:
+        """The exercises to grade: all, or those `only` names (each must be one of the lab's)."""
+        unknown = sorted(set(only or []) - {e.file for e in self.spec.exercises})
+        if unknown:
+            raise LabError(f"{self.name} has no exercise {', '.join(unknown)}")
+        return [e for e in self.spec.exercises if not only or e.file in only]
 
     @property
     def limits(self) -> Limits:
@@ -131,7 +142,8 @@ def load(name: str) -> Lab:
     if not (folder / "lab.yaml").is_file():
         raise LabError(f"unknown lab {name!r}; the labs are: {', '.join(available()) or 'none'}")
     spec = _load_spec(folder / "lab.yaml")
-    scenarios = _load_scenarios(folder / "checks.py")
+    lab = Lab(name, folder, spec, _load_checks(folder / "checks.py"))
+    scenarios = lab.scenarios
     files = [e.file for e in spec.exercises]
     for file in files:
         if file not in scenarios:
@@ -139,7 +151,7 @@ def load(name: str) -> Lab:
     for file in scenarios:
         if file not in files:
             raise LabError(f"{folder / 'checks.py'}: @exercise({file!r}) is not in lab.yaml")
-    return Lab(name, folder, spec, scenarios)
+    return lab
 
 
 def _load_spec(path: Path) -> LabSpec:
@@ -157,7 +169,7 @@ def _load_spec(path: Path) -> LabSpec:
         raise LabError(f"{path}: field {field}: {first['msg']}") from exc
 
 
-def _load_scenarios(path: Path) -> dict:
+def _load_checks(path: Path) -> ModuleType:
     if not path.is_file():
         raise LabError(f"{path} is missing")
     module_spec = importlib.util.spec_from_file_location(f"zombielab_{path.parent.name}_checks", path)
@@ -168,5 +180,4 @@ def _load_scenarios(path: Path) -> dict:
     except Exception as exc:  # a broken checks.py is the lab author's error, reported plainly
         sys.modules.pop(module_spec.name, None)
         raise LabError(f"{path} failed to load: {type(exc).__name__}: {exc}") from exc
-    return {fn.zombielab_exercise: fn for fn in vars(module).values()
-            if callable(fn) and hasattr(fn, "zombielab_exercise")}
+    return module

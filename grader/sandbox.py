@@ -1,37 +1,26 @@
 """One throw-away container per submission: locked down, labelled, and always removed."""
 from __future__ import annotations
 
-import io
-import os
-import socket
-import tarfile
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 import docker
 import docker.errors
 import docker.models.containers
-import requests.exceptions
 
-from .errors import CheckFailed, InfraError, SubmissionError
+from .archive import SUBMISSION_DIR, SUPPORT_DIR, submission_tar, support_tar
+from .engine import IMAGES, LABEL, OWNER_LABEL, force_remove, owner
+from .errors import CheckFailed, InfraError
+from .limits import Confinement, Limits
 
-LABEL = "zombielab.grader"          # every grading container carries it, so strays can be found
-OWNER_LABEL = "zombielab.owner"     # host:pid of the grader that made it
 WORKDIR = "/home/learner/work"
 LEARNER = "1000:1000"
 LEARNER_UID = 1000
 PROBE = "/opt/zombielab/probe.py"
-SUPPORT_DIR = "/opt/zombielab/lab"      # a lab's trusted support files, root-owned
-# The submission as put_archive leaves it: root-owned on the container's rootfs, where put_archive
-# can write (it cannot into a tmpfs mount). The learner copies it into the work folder (a tmpfs).
-SUBMISSION_DIR = "/submission"
 COPY_SUBMISSION = f"cp -pR {SUBMISSION_DIR}/. {WORKDIR}"
 BOOT_SHELL = "/bin/sh"     # a booted container's first program: it copies, then execs the command
 HALTED = "the grader had stopped the container"   # why a halted sandbox's work fails
-IMAGES = {"noinit": "zombielab/noinit", "tini": "zombielab/tini"}
-PROFILES_DIR = Path(__file__).resolve().parent.parent / "images"
 
 
 # Run as the learner: SIGKILL every process of the learner's (kill(-1) spares only the caller)
@@ -67,165 +56,6 @@ for _ in range(40):   # a reaping PID 1 (tini) needs a moment
 else:
     raise SystemExit(2)
 """
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits for one grading container (lab.yaml can override each)."""
-    pids: int = 256
-    memory_mb: int = 512
-    cpus: float = 1.0
-    tmp_mb: int = 64
-    disk_mb: int = 128        # the work folder's size: a tmpfs, so it counts in memory_mb
-    submission_mb: int = 5
-    output_kb: int = 1024
-
-    @property
-    def submission_bytes(self) -> int:
-        return self.submission_mb * 2**20
-
-
-@dataclass(frozen=True)
-class Confinement:
-    """What a lab loosens in the default lock-down, and only that (lab.yaml `confinement:`).
-
-    seccomp_profile: a file in images/ used instead of Docker's default seccomp profile.
-    proc_unmasked: /proc fully visible and writable as Docker's `systempaths=unconfined`, which
-    the kernel requires before it lets anyone mount a new proc (it may not reveal more than the
-    container's own /proc shows).
-    """
-    seccomp_profile: str | None = None
-    proc_unmasked: bool = False
-
-    @property
-    def loosened(self) -> bool:
-        return bool(self.seccomp_profile or self.proc_unmasked)
-
-    def security_opt(self) -> list[str]:
-        options = ["no-new-privileges"]
-        if self.seccomp_profile:
-            # The engine's API takes the profile itself, not a path (the CLI reads the file).
-            options.append(f"seccomp={(PROFILES_DIR / self.seccomp_profile).read_text()}")
-        return options
-
-
-def connect() -> docker.DockerClient:
-    try:
-        client = docker.from_env(timeout=60)
-        client.ping()
-        return client
-    except docker.errors.DockerException as exc:
-        raise InfraError(
-            "cannot reach the Docker engine: is Docker running? "
-            "(on Debian, scripts/ensure-docker starts it)") from exc
-
-
-def engine_answers(timeout: float = 5.0) -> bool:
-    """Whether the Docker engine answers a ping now, on a connection of its own (one opened
-    before the engine restarted may be dead)."""
-    try:
-        client = docker.from_env(timeout=timeout)
-    except docker.errors.DockerException:
-        return False
-    try:
-        return client.ping()
-    except (docker.errors.DockerException, requests.exceptions.RequestException):
-        return False
-    finally:
-        client.close()
-
-
-def _owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def remove_strays(client: docker.DockerClient) -> int:
-    """Remove grading containers whose grader on this host is gone (killed with -9, say).
-    Containers of graders on other hosts sharing the engine are theirs to clean."""
-    host = socket.gethostname()
-    removed = 0
-    # sparse: no inspect per container, which would fail for one another grader just removed.
-    for container in client.containers.list(all=True, filters={"label": LABEL}, sparse=True):
-        labels = container.attrs.get("Labels") or {}
-        owner_host, _, pid = labels.get(OWNER_LABEL, ":").partition(":")
-        if owner_host != host or (pid.isdigit() and _alive(int(pid))):
-            continue
-        if force_remove(container):
-            removed += 1
-    return removed
-
-
-REMOVE_PATIENCE = 120   # seconds to keep asking the engine to remove a dying container
-
-
-def force_remove(container) -> bool:
-    """Remove a container, tolerating another process removing it at the same moment
-    (a killed batch's graders clean up while the next batch sweeps for strays).
-    True if this call removed it."""
-    deadline = time.monotonic() + REMOVE_PATIENCE
-    while True:
-        try:
-            container.remove(force=True)
-            return True
-        except docker.errors.NotFound:
-            return False
-        except docker.errors.APIError as exc:
-            if exc.status_code == 409 and "already in progress" in str(exc):
-                return False
-            # The engine waits only a few seconds for a SIGKILLed container to end; hundreds of
-            # fork-bombing processes caught mid-fork (state D) can take longer to die. The kill
-            # goes on meanwhile, so ask again.
-            if "did not receive an exit event" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(1)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _tar(entries: list[tuple[str, bytes, int]], uid: int, folder: str = "") -> bytes:
-    """A tar archive of (name, data, mode) files, all owned by uid, in `folder` if given (made
-    too, mode 0755, so that it exists even with no file in it)."""
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        if folder:
-            info = tarfile.TarInfo(folder)
-            info.type, info.mode, info.uid, info.gid = tarfile.DIRTYPE, 0o755, uid, uid
-            tar.addfile(info)
-        for name, data, mode in entries:
-            info = tarfile.TarInfo(f"{folder}/{name}" if folder else name)
-            info.size, info.mode, info.uid, info.gid = len(data), mode, uid, uid
-            tar.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
-
-
-def submission_tar(files: dict[str, Path], limit_bytes: int) -> bytes:
-    """Pack the learner's files into SUBMISSION_DIR (to be put in at /), refusing links and
-    oversized input. Root-owned: on the rootfs, a file the learner could write is host disk."""
-    entries, total = [], 0
-    for name, path in sorted(files.items()):
-        if path.is_symlink() or not path.is_file():
-            raise SubmissionError(f"{name} is not a regular file")
-        data = path.read_bytes()
-        total += len(data)
-        if total > limit_bytes:
-            raise SubmissionError(f"the submission is larger than {limit_bytes // 2**20} MB")
-        entries.append((name, data, 0o644))
-    return _tar(entries, uid=0, folder=SUBMISSION_DIR.lstrip("/"))
-
-
-def support_tar(folder: Path) -> bytes:
-    """Pack a lab's trusted support files (workloads, fixtures), root-owned and read-only."""
-    entries = [(str(path.relative_to(folder)), path.read_bytes(), 0o755 if os.access(path, os.X_OK) else 0o644)
-               for path in sorted(folder.rglob("*")) if path.is_file() and "__pycache__" not in path.parts]
-    return _tar(entries, uid=0)
 
 
 def _runs_support_program(command: list[str]) -> bool:
@@ -292,7 +122,7 @@ class Sandbox:
                 memswap_limit=f"{self.limits.memory_mb}m",
                 nano_cpus=int(self.limits.cpus * 1e9),
                 tmpfs=self._tmpfs(),
-                labels={LABEL: "1", OWNER_LABEL: _owner()},
+                labels={LABEL: "1", OWNER_LABEL: owner()},
                 hostname="lab",
             )
             self._copy_in()
@@ -332,7 +162,7 @@ class Sandbox:
         }
 
     def _copy_in(self) -> None:
-        archives = [("/", submission_tar(self.files, self.limits.submission_bytes))]
+        archives = [("/", submission_tar(self.files))]
         if self.support is not None and self.support.is_dir():
             archives.append((SUPPORT_DIR, support_tar(self.support)))
         for path, archive in archives:

@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from grader import corpus, labspec
-from grader.grade import grade
-from grader.sandbox import IMAGES, LABEL, OWNER_LABEL
+from grader.grading import grade
+from grader.engine import IMAGES, LABEL, OWNER_LABEL
 
 ROOT = Path(__file__).resolve().parent.parent
 LOADED_AT_ONCE = 2   # gradings side by side in a load test (side_by_side)

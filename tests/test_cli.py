@@ -16,7 +16,7 @@ import yaml
 
 from conftest import ROOT
 from grader import labspec
-from grader.sandbox import LABEL, OWNER_LABEL
+from grader.engine import LABEL, OWNER_LABEL
 
 LAB = labspec.load("lab3")
 CHECK_LINE = re.compile(r"^(OK  |FAIL) +(\d+)/(\d+) +(\S+\.py): (.+)$")

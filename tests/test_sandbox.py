@@ -11,11 +11,14 @@ from pathlib import Path
 import docker.errors
 import pytest
 
-from grader.grade import Containers
+from grader.containers import Containers
 from grader.labspec import load
 from grader.proc import Probe
 from grader.errors import InfraError
-from grader.sandbox import IMAGES, LEARNER, PROBE, SUBMISSION_DIR, SUPPORT_DIR, WORKDIR, Confinement, Limits, Sandbox
+from grader.archive import SUBMISSION_DIR, SUPPORT_DIR
+from grader.engine import IMAGES
+from grader.limits import Confinement, Limits
+from grader.sandbox import LEARNER, PROBE, WORKDIR, Sandbox
 
 LIMITS = Limits()
 
@@ -311,7 +314,6 @@ def test_a_booted_program_is_the_containers_command(client, variant):
     from outside (docker kill) reaches PID 1, and the program's exit status is the container's."""
     from grader import labspec
     from grader.exercise import Exercise
-    from grader.grade import Containers
     lab = labspec.load("lab3")
     program = ("import os, signal, sys, time\n"
                "signal.signal(signal.SIGTERM, lambda *_: sys.exit(7))\n"
