@@ -11,10 +11,10 @@ from pathlib import Path
 
 from bench.measure import Cost, measured
 from grader import labspec
-from grader.grade import grade
+from grader.grading import grade
 from grader.proc import Probe
 from grader.recorder import Recorder
-from grader.sandbox import connect
+from grader.engine import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 BPF_STATS = Path("/proc/sys/kernel/bpf_stats_enabled")

@@ -1,27 +1,15 @@
-"""What a lab's checks.py is written with.
-
-A lab's checks.py has one scenario per exercise, decorated with @exercise("file.py"). The
-scenario drives the learner's program and judges each check of lab.yaml in a `with ex.check(id):`
-block; `require` inside the block fails the check with what was observed:
-
-    @exercise("zombie.py")
-    def zombie(ex):
-        prog = ex.run()
-        pid = int(prog.expect_line(r"zombie (\\d+)", ex.timeout("zombie-is-child")).group(1))
-        with ex.check("zombie-is-child"):
-            proc = ex.probe.get(pid)
-            require(proc and proc.state == "Z", f"PID {pid} is not a zombie")
-
-A check the scenario never reaches fails with the reason the scenario stopped.
-"""
+"""The exercise being graded: its programs and containers, its probe, and its checks' verdicts.
+Labs use it through grader/scenario.py, which documents it."""
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
 from . import cache
+from .containers import Containers
 from .errors import CheckFailed
 from .labspec import ExerciseSpec
 from .proc import Probe
@@ -64,14 +52,67 @@ class CheckResult:
         return self.max_score if self.passed else 0
 
 
-class Notes:
-    """Lines a check adds to its verdict, e.g. the learner's result beside a reference's."""
-
-    def __init__(self):
-        self.lines: list[str] = []
+@dataclass
+class Verdict:
+    """One check's verdict: whether it passed, what was observed if not, a few words on what the
+    program did (for showing two runs side by side), and lines shown under it either way."""
+    passed: bool = False
+    observed: str = ""
+    summary: str = ""
+    notes: list[str] = field(default_factory=list)
+    skipped: str = ""   # why the check was left out of the grade
 
     def note(self, text: str) -> None:
-        self.lines.append(text)
+        self.notes.append(text)
+
+    @property
+    def described(self) -> str:
+        return self.summary or ("passed" if self.passed else "failed")
+
+
+class Verdicts:
+    """Verdicts on checks, the first one for each check standing. An exercise keeps one; a
+    scenario that judges its checks over several runs keeps one per run (ex.new_verdicts()),
+    then judges each check from them."""
+
+    def __init__(self, explain: Callable[[str], str] = lambda observed: observed):
+        self.by_check: dict[str, Verdict] = {}
+        self._explain = explain   # may say better why a check failed (a halted exercise)
+
+    @contextmanager
+    def check(self, check_id: str) -> Iterator[Verdict]:
+        """Judge one check: it passes unless the block raises CheckFailed (require, expect...),
+        which ends the block and goes no further. The block may add notes and a summary."""
+        verdict = Verdict()
+        try:
+            yield verdict
+            verdict.passed = True
+        except CheckFailed as failure:
+            verdict.observed = str(failure)
+        self.record(check_id, verdict)
+
+    @contextmanager
+    def needed_by(self, *check_ids: str) -> Iterator[None]:
+        """Work these checks stand on: if it fails, each of them not yet judged fails with it.
+        The failure ends the block and goes no further: judge what depends on it inside."""
+        try:
+            yield
+        except CheckFailed as failure:
+            for check_id in check_ids:
+                self.record(check_id, Verdict(observed=str(failure)))
+
+    def fail(self, check_id: str, observed: str) -> None:
+        self.record(check_id, Verdict(observed=observed))
+
+    def record(self, check_id: str, verdict: Verdict) -> None:
+        if not verdict.passed:
+            verdict.observed = self._explain(verdict.observed)
+        first = self.by_check.setdefault(check_id, verdict)
+        if first is not verdict:   # the first verdict stands; what a later block noted is kept
+            first.notes.extend(verdict.notes)
+
+    def failed(self, check_id: str) -> bool:
+        return check_id in self.by_check and not self.by_check[check_id].passed
 
 
 OVERRUN_GRACE = 5.0   # seconds past an exercise's time limit before its containers are halted
@@ -85,13 +126,15 @@ class Exercise:
     any image's).
     """
 
-    def __init__(self, spec: ExerciseSpec, containers, image: str, output_limit: int):
+    def __init__(self, spec: ExerciseSpec, containers: Containers, image: str | None = None,
+                 output_limit: int | None = None):
+        lab = containers.lab
         self.spec = spec
         self.containers = containers
-        self.image = image
-        self.output_limit = output_limit
+        self.image = image or spec.image or lab.spec.image
+        self.output_limit = output_limit or lab.limits.output_kb * 1024
         self.deadline = time.monotonic() + spec.timeout
-        self.results: dict[str, CheckResult] = {}
+        self.verdicts = Verdicts(self._explain_failure)
         self.programs: list[Program] = []
         self.images_used: set[str] = set()
         self.booted = ExitStack()   # the containers of boot(), removed by stop_programs
@@ -193,50 +236,61 @@ class Exercise:
         self._container(image)[0].signal(pids, signame)
 
     @contextmanager
-    def check(self, check_id: str):
-        """Judge one check: it passes unless the block raises CheckFailed (require, expect...).
-        The block gets a Notes it may add lines to, shown under the verdict either way."""
-        notes = Notes()
-        try:
-            with self.checks(check_id):
-                yield notes
-            self._record(self.spec.check(check_id), True)
-        finally:
-            if check_id in self.results:   # not when an infrastructure error is on its way
-                self.results[check_id].notes.extend(notes.lines)
+    def check(self, check_id: str) -> Iterator[Verdict]:
+        """Judge one check of lab.yaml: it passes unless the block raises CheckFailed (require,
+        expect...). The block gets its Verdict, to add notes shown under it either way."""
+        self.spec.check(check_id)   # a check lab.yaml does not have is the lab's bug
+        with self.verdicts.check(check_id) as verdict:
+            yield verdict
 
-    @contextmanager
-    def checks(self, *check_ids: str):
-        """Work that several checks stand on: if it fails, each of them not yet judged fails.
-        The failure ends the block and goes no further: judge what depends on it inside."""
-        try:
-            yield
-        except CheckFailed as failure:
-            for check_id in check_ids:
-                self._record(self.spec.check(check_id), False, str(failure))
+    def needed_by(self, *check_ids: str):
+        """Work these checks stand on: if it fails (CheckFailed), each of them not yet judged
+        fails with it. The failure ends the block: judge what depends on it inside."""
+        for check_id in check_ids:
+            self.spec.check(check_id)
+        return self.verdicts.needed_by(*check_ids)
+
+    def new_verdicts(self) -> Verdicts:
+        """Verdicts of one run, for a scenario that judges each check over several runs."""
+        return Verdicts(self._explain_failure)
 
     def skip(self, check_id: str, reason: str) -> None:
         """Leave a check out of this grade, saying why (what this machine cannot do): it scores
         0 of 0, neither for nor against the learner."""
-        spec = self.spec.check(check_id)
-        if spec.id not in self.results:
-            self.results[spec.id] = CheckResult(self.spec.file, spec.id, spec.name, 0, True,
-                                                skipped=reason)
+        self.spec.check(check_id)
+        self.verdicts.record(check_id, Verdict(passed=True, skipped=reason))
 
-    def _record(self, spec, passed: bool, observed: str = "") -> None:
-        if self.overran and not passed:   # what failed is the halt's doing, not the program's
-            observed = (f"the exercise ran past its {self.spec.timeout:g} s time limit; the "
-                        "grader stopped its containers")
-        if spec.id not in self.results:  # the first verdict stands
-            self.results[spec.id] = CheckResult(self.spec.file, spec.id, spec.name, spec.points,
-                                                passed, observed, "" if passed else spec.hint)
+    def _explain_failure(self, observed: str) -> str:
+        if self.overran:   # what failed is the halt's doing, not the program's
+            return (f"the exercise ran past its {self.spec.timeout:g} s time limit; the grader "
+                    "stopped its containers")
+        return observed
 
     def fail_unjudged(self, reason: str) -> None:
         for spec in self.spec.checks:
-            self._record(spec, False, reason)
+            self.verdicts.fail(spec.id, reason)
+
+    def unjudged(self) -> list[str]:
+        return [spec.id for spec in self.spec.checks if spec.id not in self.verdicts.by_check]
 
     def ordered_results(self) -> list[CheckResult]:
-        return [self.results[spec.id] for spec in self.spec.checks]
+        """A result per check of lab.yaml, in its order (every check must have a verdict)."""
+        results = []
+        for spec in self.spec.checks:
+            v = self.verdicts.by_check[spec.id]
+            results.append(CheckResult(self.spec.file, spec.id, spec.name,
+                                       0 if v.skipped else spec.points, v.passed, v.observed,
+                                       "" if v.passed else spec.hint, v.notes, v.skipped))
+        return results
+
+    @contextmanager
+    def step(self) -> Iterator[None]:
+        """A stage of the scenario: the programs it started, and whatever they left running,
+        end with the block, so that the next stage starts in a clear container."""
+        try:
+            yield
+        finally:
+            self.stop_programs()
 
     def stop_programs(self) -> None:
         """End every program this exercise started, and everything they left running."""
@@ -245,7 +299,7 @@ class Exercise:
         self.programs.clear()
         self.booted.close()
         for image in self.images_used:
-            self.containers.clean(image)
+            self.containers.reset(image)
 
 
 class Booted:

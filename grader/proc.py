@@ -25,13 +25,14 @@ from .sandbox import HALTED, PROBE, Sandbox
 # The probe in the images must be this very file: see probe.py's ready message.
 PROBE_VERSION = hashlib.sha256((Path(__file__).parent / "probe.py").read_bytes()).hexdigest()
 
-# Where the kernel counts what a container ran into at its limits: forks the pids limit
-# refused, and processes killed at the memory limit (cgroup v1 here, v2 on newer hosts).
+# Where a container's cgroup files are: a folder per controller under cgroup v1 (this machine),
+# one folder for all under cgroup v2 (newer hosts).
+CGROUP_FOLDERS = ["/sys/fs/cgroup/{controller}", "/sys/fs/cgroup"]
+# Where the kernel counts what a container ran into at its limits: forks the pids limit refused,
+# and processes killed at the memory limit: (controller, v1 file, v2 file, key).
 LIMIT_COUNTERS = {
-    "refused_forks": [("/sys/fs/cgroup/pids/pids.events", "max"),
-                      ("/sys/fs/cgroup/pids.events", "max")],
-    "oom_kills": [("/sys/fs/cgroup/memory/memory.oom_control", "oom_kill"),
-                  ("/sys/fs/cgroup/memory.events", "oom_kill")],
+    "refused_forks": ("pids", "pids.events", "pids.events", "max"),
+    "oom_kills": ("memory", "memory.oom_control", "memory.events", "oom_kill"),
 }
 
 STATE_NAMES = {"R": "running", "S": "sleeping", "D": "in disk sleep", "Z": "a zombie",
@@ -54,6 +55,14 @@ class Proc:
     @property
     def described(self) -> str:
         return f"PID {self.pid} ({self.comm}, parent {self.ppid}, {STATE_NAMES.get(self.state, self.state)})"
+
+
+@dataclass(frozen=True)
+class SignalMasks:
+    """A process's signal masks, as /proc shows them: bit N-1 is signal N."""
+    ignored: int
+    blocked: int
+    caught: int
 
 
 def _proc(fields: dict) -> Proc:
@@ -216,16 +225,35 @@ class Probe:
         """A regular file in the container (an output file, a pidfile), or None if there is none."""
         return self._ask(f"read {limit} {path}")["text"]
 
+    def cgroup_file(self, controller: str, *names: str) -> tuple[str, str] | None:
+        """The container's own cgroup file of a controller, cgroup v1 or v2, as (path, text):
+        the first of `names` found (v1's name, then v2's if they differ), or None."""
+        for folder in CGROUP_FOLDERS:
+            for name in names:
+                path = f"{folder.format(controller=controller)}/{name}"
+                text = self.read_file(path, 4096)
+                if text is not None:
+                    return path, text
+        return None
+
     def limit_counters(self) -> dict[str, int]:
         """The container's counts of refused forks and memory kills so far (LIMIT_COUNTERS)."""
         counts = {}
-        for name, places in LIMIT_COUNTERS.items():
-            for path, key in places:
-                found = re.search(rf"^{key} (\d+)$", self.read_file(path, 4096) or "", re.M)
-                if found:
-                    counts[name] = int(found.group(1))
-                    break
+        for name, (controller, v1, v2, key) in LIMIT_COUNTERS.items():
+            found = self.cgroup_file(controller, v1, v2)
+            count = re.search(rf"^{key} (\d+)$", found[1], re.M) if found else None
+            if count:
+                counts[name] = int(count.group(1))
         return counts
+
+    def signal_masks(self, pid: int) -> SignalMasks | None:
+        """Which signals a process ignores, blocks and catches (/proc/PID/status), or None if
+        it is gone."""
+        status = self.read_file(f"/proc/{pid}/status", 8192)
+        if status is None:
+            return None
+        masks = dict(re.findall(r"^Sig(Ign|Blk|Cgt):\s*([0-9a-f]+)$", status, re.M))
+        return SignalMasks(*(int(masks.get(key, "0"), 16) for key in ("Ign", "Blk", "Cgt")))
 
     def details(self, pid: int) -> dict:
         """cwd and open files (fd -> target) of a learner's process: see probe.py."""

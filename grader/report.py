@@ -7,12 +7,12 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from .grade import Grade
+from .grading import Scorecard
 
 
-def terminal(grade: Grade) -> str:
+def terminal(scorecard: Scorecard) -> str:
     lines = []
-    for r in grade.results:
+    for r in scorecard.results:
         verdict = "SKIP" if r.skipped else "OK  " if r.passed else "FAIL"
         lines.append(f"{verdict} {r.score:>2}/{r.max_score:<2} {r.title}")
         lines.extend(f"            {note}" for note in r.notes + _skipped(r))
@@ -20,19 +20,19 @@ def terminal(grade: Grade) -> str:
             lines.append(f"            observed: {r.observed}")
             if r.hint:
                 lines.append(f"            hint: {r.hint}")
-    lines.extend(f"note: {note}" for note in grade.notes)
-    lines.append(f"Score: {grade.score}/{grade.max_score}  ({grade.lab.spec.title}, "
-                 f"graded in {grade.execution_time:.1f} s)")
+    lines.extend(f"note: {note}" for note in scorecard.notes)
+    lines.append(f"Score: {scorecard.score}/{scorecard.max_score}  ({scorecard.lab.spec.title}, "
+                 f"graded in {scorecard.execution_time:.1f} s)")
     return "\n".join(lines)
 
 
-def gradescope(grade: Grade) -> dict:
+def gradescope(scorecard: Scorecard) -> dict:
     """Gradescope's results.json (autograder specification)."""
     return {
-        "score": grade.score,
-        "max_score": grade.max_score,
-        "execution_time": round(grade.execution_time, 2),
-        "output": f"{grade.lab.spec.title}: {grade.score}/{grade.max_score}",
+        "score": scorecard.score,
+        "max_score": scorecard.max_score,
+        "execution_time": round(scorecard.execution_time, 2),
+        "output": f"{scorecard.lab.spec.title}: {scorecard.score}/{scorecard.max_score}",
         "tests": [
             {
                 "name": r.title,
@@ -43,7 +43,7 @@ def gradescope(grade: Grade) -> dict:
                                                  [f"observed: {r.observed}"] +
                                                  ([f"hint: {r.hint}"] if r.hint else []))),
             }
-            for r in grade.results
+            for r in scorecard.results
         ],
     }
 

@@ -146,6 +146,14 @@ class Program:
         """Ctrl-C, typed at the terminal: the kernel's tty driver sends SIGINT."""
         self.child.sendintr()
 
+    def stop_output(self) -> None:
+        """Ctrl-S: the terminal driver stops output, and whoever prints blocks in write()."""
+        self.child.sendcontrol("s")
+
+    def resume_output(self) -> None:
+        """Ctrl-Q: output flows again, and the blocked writers go on."""
+        self.child.sendcontrol("q")
+
     def end_input(self) -> None:
         """Ctrl-D at the start of a line: the program reads end of file."""
         self.child.sendeof()

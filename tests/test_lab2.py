@@ -5,7 +5,7 @@ import re
 import pytest
 
 from grader import labspec
-from grader.grade import Containers
+from grader.containers import Containers
 
 LAB = labspec.load("lab2")
 DEMOS = LAB.folder / "demos"

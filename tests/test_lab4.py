@@ -17,9 +17,9 @@ import pytest
 from conftest import busy_cores, faulty_submission, grade_reference, side_by_side
 from grader import labspec
 from grader.exercise import Exercise
-from grader.grade import Containers
+from grader.containers import Containers
 from grader.recorder import Record
-from grader.sandbox import IMAGES, LABEL, OWNER_LABEL
+from grader.engine import IMAGES, LABEL, OWNER_LABEL
 
 LAB = labspec.load("lab4")
 SPEC = LAB.spec.exercises[0]

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from grader import labspec
-from grader.grade import Containers
-from grader.sandbox import IMAGES, LEARNER, Sandbox
+from grader.containers import Containers
+from grader.engine import IMAGES
+from grader.sandbox import LEARNER, Sandbox
 from conftest import ROOT
 from test_cli import grader
 

@@ -22,9 +22,7 @@ import re
 import signal
 from dataclasses import dataclass
 
-from grader.exercise import exercise, require
-from grader.recorder import Life, Record
-from grader.sandbox import WORKDIR
+from grader.scenario import Life, Record, WORKDIR, exercise, require
 
 FORKED = re.compile(r"forked (\d+)")
 CHILD = re.compile(r"child (\d+) parent (\d+)")
@@ -323,7 +321,7 @@ def spawn_report(ex):
     prog = ex.run(command=["python3", "-I", "-c", STARTED_BLOCKED, "python3", "spawn_report.py",
                            *COMMANDS])
     wait = ex.timeout("wait-statuses")
-    with ex.checks("spawned-commands", "wait-statuses", "command-state"):
+    with ex.needed_by("spawned-commands", "wait-statuses", "command-state"):
         first = next_command(ex, prog.pid, [], ex.timeout("spawned-commands"))
         start = start_state(ex, prog.pid, first)
         prog.send_line(str(code))   # the first command reads its exit status at the terminal

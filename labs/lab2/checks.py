@@ -23,9 +23,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.errors import CheckFailed
-from grader.exercise import exercise, require
-from grader.session import Program
+from grader.scenario import CheckFailed, Program, exercise, require
 
 PROGRAM_MARK = "zombielab-program"
 EXITED_MARK = "zombielab-exited"
@@ -329,7 +327,7 @@ def subreaper(ex):
     held = run_held(ex, gated=True)
     held.freeze_output()
     held.open_gate()
-    with ex.checks(*SUBREAPER_CHECKS):   # if the family never forms, nothing can be judged
+    with ex.needed_by(*SUBREAPER_CHECKS):   # if the family never forms, nothing can be judged
         stop_when_family_appears(ex, held)
         held.thaw_output()
         family = wait_family_dead(ex, held)
@@ -463,7 +461,7 @@ def daemon(ex):
     held = run_held(ex, pidfile)
     with ex.check("launcher-returns"):
         judge_launcher(ex, held)
-    with ex.checks(*DAEMON_CHECKS):   # without a daemon, nothing else can be judged
+    with ex.needed_by(*DAEMON_CHECKS):   # without a daemon, nothing else can be judged
         daemon_pid, in_file = find_daemon(ex, held, pidfile)
         with ex.check("pidfile"):
             require(in_file is not None, f"{pidfile} was not written, or held no PID, "

@@ -11,8 +11,7 @@ import re
 import statistics
 import time
 
-from grader.errors import CheckFailed, InfraError
-from grader.exercise import exercise, require
+from grader.scenario import CheckFailed, InfraError, exercise, require
 
 REAPED = r"reaped (\d+) status (-?\d+)"
 STARTED = r"started (\d+)"
@@ -216,7 +215,7 @@ def reaps_without_input(ex):
 
 def coalesced_exits(ex):
     """Stop the server, let ten children exit, continue it: their SIGCHLDs have coalesced."""
-    with ex.checks("coalesced-exits", "kernel-statuses"):
+    with ex.needed_by("coalesced-exits", "kernel-statuses"):
         # If the machine is too slow to stop the server before the children exit, try longer.
         for delay in (1500, 3000, 6000):
             if _stopped_while_children_exit(ex, delay):

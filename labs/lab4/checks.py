@@ -28,11 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
-from grader.errors import CheckFailed, InfraError
-from grader.exercise import exercise, require
-from grader.proc import Probe
-from grader.sandbox import BOOT_SHELL
-from grader.session import Program
+from grader.scenario import BOOT_SHELL, CheckFailed, InfraError, Probe, Program, exercise, require
 
 
 SUPPORT = "/opt/zombielab/lab"

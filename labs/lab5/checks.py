@@ -17,9 +17,7 @@ import secrets
 import time
 from pathlib import Path
 
-from grader.errors import CheckFailed, InfraError
-from grader.exercise import exercise, require
-from grader.sandbox import WORKDIR
+from grader.scenario import CheckFailed, InfraError, WORKDIR, exercise, require
 
 SUPPORT = "/opt/zombielab/lab"
 HARNESS = ["python3", "-I", f"{SUPPORT}/harness.py"]

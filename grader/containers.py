@@ -1,0 +1,115 @@
+"""The containers of one submission's grading: one per image, each started when first needed
+with its own probe, cleared out between programs, and all removed at the end."""
+from __future__ import annotations
+
+import threading
+from contextlib import ExitStack
+from dataclasses import replace
+from pathlib import Path
+
+import docker
+
+from .engine import image_id
+from .errors import CheckFailed, InfraError
+from .labspec import Lab
+from .proc import Probe
+from .recorder import Recorder
+from .sandbox import LEARNER_UID, Sandbox
+
+
+class Containers:
+    """The submission's sandboxes, one per image, each started when first needed and with its
+    own probe; all removed when the `with` block ends, however it ends. Sibling exercises in
+    other threads may ask for them at once."""
+
+    def __init__(self, client: docker.DockerClient, lab: Lab, files: dict[str, Path]):
+        self.client, self.lab, self.files = client, lab, files
+        self.started: dict[str, tuple[Sandbox, Probe]] = {}
+        self.stack = ExitStack()
+        self.lock = threading.Lock()
+        self.counted: dict[str, dict[str, int]] = {}   # limit counters, as last reported
+        self.discarded_hits: dict[str, list[str]] = {}  # of containers removed since
+
+    def __enter__(self) -> "Containers":
+        Recorder.shared()   # before any container starts, so that each is recorded from its start
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stack.close()
+
+    def sandbox(self, image: str, command: list[str] | None = None, pids: int | None = None) -> Sandbox:
+        """A new, not yet entered sandbox of this lab, holding the submission and the lab's
+        support files (with its own pids limit, if given)."""
+        limits = self.lab.limits if pids is None else replace(self.lab.limits, pids=pids)
+        return Sandbox(self.client, image, limits, self.files,
+                       self.lab.folder / "support", command, self.lab.confinement)
+
+    def sandboxes(self, images: list[str]) -> list[Sandbox]:
+        """The started containers of these images."""
+        with self.lock:
+            return [self.started[image][0] for image in images if image in self.started]
+
+    def image_id(self, image: str) -> str:
+        return image_id(self.client, image)
+
+    def get(self, image: str) -> tuple[Sandbox, Probe]:
+        with self.lock:
+            return self._get(image)
+
+    def reset(self, image: str) -> None:
+        """After a program run: end the learner's processes in the image's container, or
+        remove the container if that failed or it is unfit for the next run (a starved probe,
+        PIDs held by zombies no one reaps); the next get() then starts a fresh one."""
+        with self.lock:
+            entry = self.started.get(image)
+        if entry is None:
+            return
+        sandbox, probe = entry
+        if probe.starved or not (_nothing_left(probe) or sandbox.kill_learner_processes()):
+            try:    # what it ran into still explains the verdict
+                hits = self._new_hits(image, probe)
+            except (CheckFailed, InfraError):
+                hits = []
+            with self.lock:
+                if self.started.get(image) is not entry:
+                    return   # a sibling exercise's thread removed it already
+                del self.started[image]
+                self.counted.pop(image, None)
+                self.discarded_hits.setdefault(image, []).extend(hits)
+            probe.close()
+            sandbox.remove()
+
+    def limit_hits(self, image: str) -> list[str]:
+        """What the image's container(s) ran into at their limits since last asked, in words."""
+        hits = self.discarded_hits.pop(image, [])
+        if image in self.started:
+            hits += self._new_hits(image, self.started[image][1])
+        return hits
+
+    def _new_hits(self, image: str, probe: Probe) -> list[str]:
+        counts = probe.limit_counters()
+        before, self.counted[image] = self.counted.get(image, {}), counts
+        refused = counts.get("refused_forks", 0) - before.get("refused_forks", 0)
+        killed = counts.get("oom_kills", 0) - before.get("oom_kills", 0)
+        limits = self.lab.limits
+        return ([f"limit: fork failed {refused} times at the {limits.pids}-process limit"]
+                if refused > 0 else []) + \
+               ([f"limit: the kernel killed {killed} of your processes at the {limits.memory_mb} "
+                 "MiB memory limit"] if killed > 0 else [])
+
+    def _get(self, image: str) -> tuple[Sandbox, Probe]:
+        if image not in self.started:
+            sandbox = self.stack.enter_context(self.sandbox(image))
+            probe = Probe(sandbox)
+            self.stack.callback(probe.close)
+            self.started[image] = sandbox, probe
+        return self.started[image]
+
+
+def _nothing_left(probe: Probe) -> bool:
+    """No process of the learner's, zombie or not, is in the container: nothing to end, so no
+    docker exec to end it (a program that ran to its end, most of the time)."""
+    try:
+        return not any(proc.uid == LEARNER_UID for proc in probe.snapshot().values())
+    except (CheckFailed, InfraError):
+        return False

@@ -1,0 +1,85 @@
+"""Grade one submission: its files, a fresh pool of containers, then each exercise's scenario in
+turn, each check's verdict on a scorecard."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .containers import Containers
+from .engine import connect, remove_strays
+from .errors import CheckFailed, InfraError
+from .exercise import CheckResult, Exercise
+from .labspec import Lab
+from .submission import Submission
+
+
+@dataclass
+class Scorecard:
+    """What grading a submission found: a result per check, and notes on the whole."""
+    lab: Lab
+    results: list[CheckResult]
+    execution_time: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> int:
+        return sum(r.score for r in self.results)
+
+    @property
+    def max_score(self) -> int:
+        return sum(r.max_score for r in self.results)
+
+    @classmethod
+    def refused(cls, lab: Lab, only: list[str] | None, reason: str) -> "Scorecard":
+        """Every check failed for one reason: a submission refused as a whole."""
+        return cls(lab, [CheckResult(e.file, c.id, c.name, c.points, False, reason)
+                         for e in lab.exercises(only) for c in e.checks], 0.0)
+
+
+def grade(lab: Lab, folder: Path, only: list[str] | None = None, client=None) -> Scorecard:
+    """Grade the submission in folder; `only` names the exercise files to grade (default: all)."""
+    exercises = lab.exercises(only)
+    submission = Submission.of(folder, lab.limits.submission_bytes)
+    started = time.monotonic()
+    client = client or connect()
+    remove_strays(client)   # left by a grader that was killed with -9
+    results: list[CheckResult] = []
+    with Containers(client, lab, submission.files) as containers:
+        for spec in exercises:
+            ex = Exercise(spec, containers)
+            try:
+                with ex.time_limit():
+                    _judge(ex, lab.scenarios[spec.file], submission.problem(spec.file))
+                judged = ex.ordered_results()
+                _note_limit_hits(ex, containers, judged)
+            finally:
+                ex.stop_programs()
+            results.extend(judged)
+    return Scorecard(lab, results, time.monotonic() - started, submission.notes)
+
+
+def _judge(ex: Exercise, scenario, problem: str | None) -> None:
+    if problem:
+        ex.fail_unjudged(problem)
+        return
+    try:
+        scenario(ex)
+    except CheckFailed as failure:
+        ex.fail_unjudged(str(failure))
+        return
+    unjudged = ex.unjudged()
+    if unjudged:
+        raise InfraError(f"lab bug: the {ex.spec.file} scenario never judged {', '.join(unjudged)}")
+
+
+def _note_limit_hits(ex: Exercise, containers: Containers, results: list[CheckResult]) -> None:
+    """Say under each failed check when the exercise's processes ran into a limit: "fork failed
+    at the process limit" explains a silent program better than its missing output does."""
+    try:
+        hits = [hit for image in sorted(ex.images_used) for hit in containers.limit_hits(image)]
+    except (CheckFailed, InfraError):
+        return   # the container is gone: nothing to explain with
+    for result in results:
+        if not result.passed:
+            result.notes.extend(hits)
