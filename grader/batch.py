@@ -1,6 +1,6 @@
 """Batch grading of a class: every subfolder of SUBMISSIONS is one student's submission.
 
-Each submission is graded by a child grader of its own (grader/job.py), locally or on Dask
+Each submission is graded by a child grader of its own (grader/graders.py), locally or on Dask
 workers (grader/cluster.py); its outcome is written to RESULTS atomically the moment it
 arrives, so that a batch stopped in any way resumes where it stopped.
 
@@ -18,18 +18,15 @@ import os
 import queue
 import socket
 import sys
-import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from . import exports, labspec, report
-from .errors import ENGINE, InfraError, disk_full
-from .job import Children, time_limit
-from .sandbox import connect, engine_answers, remove_strays
-
-OUTAGE_LIMIT = 300   # seconds without an answer from the engine before a batch gives up
-
+from .engine import connect, engine_answers, remove_strays
+from .errors import ENGINE
+from .graders import GraderPool, task_outcome, time_limit
+from .outage import OUTAGE_LIMIT, Outage
 
 class SettingsMismatch(Exception):
     """RESULTS was graded with another lab or other exercises."""
@@ -127,59 +124,6 @@ def default_workers(lab: labspec.Lab) -> int:
                       memory_mb // (2 * lab.limits.memory_mb * at_once)))
 
 
-class Outage:
-    """What the graders need (the local Docker engine, or the Dask scheduler) as a batch sees it.
-    When a grading fails while it does not answer, that is an outage, not the submission's
-    failure: no grading starts until it answers again, and the ones it cut short are graded
-    again from the start. An outage longer than `limit` seconds ends the batch."""
-
-    def __init__(self, what: str, answers, limit: float, say):
-        self.what, self.answers, self.limit, self.say = what, answers, limit, say
-        self.reason = f"{what} unreachable"
-        self.answering = threading.Event()
-        self.answering.set()
-        self.gave_up = False
-        self._lock = threading.Lock()
-
-    def explains(self, outcome: dict) -> bool:
-        """Whether an outage explains this failed grading: one that its pool says was cut short
-        by it, or that failed while it does not answer."""
-        if outcome["gradable"]:
-            return False
-        with self._lock:
-            if not self.answering.is_set() or self.gave_up:
-                return True
-            if not outcome.get("cut_short") and self.answers():
-                return False
-            self.answering.clear()
-        since = time.time()
-        self.say(f"{self.what} not answering since "
-                 f"{time.strftime('%H:%M:%S', time.localtime(since))}; waiting")
-        threading.Thread(target=self._wait_for_it, args=(since,), daemon=True).start()
-        return True
-
-    def _wait_for_it(self, since: float) -> None:
-        while time.time() - since < self.limit:
-            time.sleep(1)
-            if self.answers():
-                self.say(f"{self.what} answering again after {time.time() - since:.0f} s; "
-                         "grading what the outage cut short again")
-                self.answering.set()
-                return
-        self.say(f"{self.what} not answering for {self.limit:g} s: giving up")
-        self.gave_up = True
-        self.answering.set()
-
-    def gate(self) -> bool:
-        """Wait while it is out; False once the batch has given up on it."""
-        self.answering.wait()
-        return not self.gave_up
-
-    def then(self, action) -> None:
-        """Do action once the outage is over (or given up on), without waiting here."""
-        threading.Thread(target=lambda: (self.answering.wait(), action()), daemon=True).start()
-
-
 class LocalPool:
     """Graders as child processes of this one, `workers` at a time, none starting while the
     engine is out."""
@@ -188,7 +132,7 @@ class LocalPool:
                  outage_limit: float = OUTAGE_LIMIT):
         self.lab, self.only = lab, only
         self.outage = Outage(ENGINE, engine_answers, outage_limit, say)
-        self.children = Children()
+        self.graders = GraderPool()
         self.executor = ThreadPoolExecutor(workers, thread_name_prefix="grader")
 
     def submit(self, student: str, folder: Path) -> Future:
@@ -196,26 +140,17 @@ class LocalPool:
 
     @staticmethod
     def outcome(future: Future) -> dict:
-        return outcome_of(future)
+        return task_outcome(future)
 
     def _grade(self, folder: Path) -> dict:
         if not self.outage.gate():
             return {"gradable": False, "reason": self.outage.reason}
-        return self.children.run(self.lab.name, folder, self.only, time_limit(self.lab))
+        return self.graders.run(self.lab.name, folder, self.only, time_limit(self.lab))
 
     def close(self) -> None:
         """Stop whatever still runs (after an interrupt) and reap every child."""
-        self.children.stop()
+        self.graders.stop()
         self.executor.shutdown(wait=True, cancel_futures=True)
-
-
-def outcome_of(future) -> dict:
-    """A finished task's outcome; a task that raised (a worker lost too often, a bug of ours)
-    is an infrastructure failure."""
-    try:
-        return future.result()
-    except Exception as exc:  # noqa: BLE001 - whatever it is, it is not the learner's fault
-        return {"gradable": False, "reason": f"grading task failed: {type(exc).__name__}: {exc}"}
 
 
 class Progress:
@@ -297,9 +232,7 @@ def run(lab_name: str, submissions: Path, out: Path, only: list[str] | None, wor
     """The batch command; its exit status: 0 when every submission was graded, 2 when some
     could not be (or nothing could start), 130 when interrupted."""
     lab = labspec.load(lab_name)
-    unknown = sorted(set(only or []) - {e.file for e in lab.spec.exercises})
-    if unknown:
-        raise labspec.LabError(f"{lab.name} has no exercise {', '.join(unknown)}")
+    lab.exercises(only)   # each named exercise is one of the lab's
     everyone = students(submissions)
     store = Store(out)
     store.hold(wait)
@@ -334,74 +267,3 @@ def run(lab_name: str, submissions: Path, out: Path, only: list[str] | None, wor
     for path in exports.export_all(out):
         print(f"wrote {path}")
     return 2 if not_graded else 0
-
-
-def main(args) -> int:
-    """The `batch` subcommand of cli.py."""
-    try:
-        return run(args.lab, args.submissions, args.out, args.only, args.workers,
-                   args.regrade, args.scheduler, args.wait, args.outage_limit)
-    except (labspec.LabError, NotADirectoryError, SettingsMismatch, BatchRunning) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-    except InfraError as exc:
-        print(f"grader error (not the submissions' fault): {exc}", file=sys.stderr)
-    except EngineDiskFull as exc:
-        print(f"error: the Docker engine's storage is full ({exc}). Every result written before "
-              "it is kept; free some space (docker system prune) and run the same command again.",
-              file=sys.stderr)
-    except OSError as exc:
-        if not disk_full(exc):
-            raise
-        print(f"error: no space left for {exc.filename or args.out}. Every result written "
-              f"before it is kept; free some space and run the same command again, which grades "
-              f"the rest and writes the exports.", file=sys.stderr)
-    return 2
-
-
-def add_parsers(sub, lab_name) -> None:
-    """The instructors' subcommands, for cli.py: batch, export, worker."""
-    b = sub.add_parser("batch", help="grade every submission of a class (one subfolder each)")
-    b.add_argument("lab", type=lab_name, help="the lab, e.g. lab3 or 3")
-    b.add_argument("submissions", type=Path, help="a folder with one subfolder per student id")
-    b.add_argument("--out", type=Path, required=True, metavar="RESULTS",
-                   help="the results folder; a batch run again resumes there")
-    b.add_argument("--only", action="append", metavar="FILE", help="grade only this exercise")
-    b.add_argument("--workers", type=int, metavar="N",
-                   help="submissions graded at once (default: what this machine can take)")
-    b.add_argument("--regrade", action="store_true", help="grade again those already graded")
-    b.add_argument("--outage-limit", type=float, default=OUTAGE_LIMIT, metavar="SECONDS",
-                   help="how long to wait for a Docker engine that stopped answering before "
-                        f"giving up (default {OUTAGE_LIMIT})")
-    b.add_argument("--wait", action="store_true",
-                   help="if another batch grades into RESULTS, wait for it to end, then go on")
-    b.add_argument("--scheduler", metavar="tcp://HOST:8786",
-                   help="grade on this Dask cluster's workers instead of locally")
-    e = sub.add_parser("export", help="write a batch's gradebook, JUnit, PrairieLearn, report")
-    e.add_argument("out", type=Path, metavar="RESULTS")
-    w = sub.add_parser("worker", help="a Dask worker for batches (needs Docker and the images)")
-    w.add_argument("scheduler", metavar="tcp://HOST:8786")
-    w.add_argument("--nthreads", type=int, help="submissions graded at once (default: cores)")
-    w.add_argument("--name", help="the worker's name in the cluster")
-
-
-def command(args) -> int:
-    """Run the subcommand add_parsers defined."""
-    if args.command == "worker":
-        from .cluster import worker
-        worker(args.scheduler, args.nthreads, args.name)
-    if args.command == "export":
-        if not (args.out / "batch.json").is_file():
-            print(f"error: {args.out} holds no batch results", file=sys.stderr)
-            return 2
-        try:
-            written = exports.export_all(args.out)
-        except OSError as exc:
-            if not disk_full(exc):
-                raise
-            print(f"error: no space left for {exc.filename or args.out}; nothing half-written "
-                  "was kept", file=sys.stderr)
-            return 2
-        for path in written:
-            print(f"wrote {path}")
-        return 0
-    return main(args)

@@ -1,4 +1,9 @@
-"""python -m grader: grade a submission, list the labs."""
+"""zombielab's command line (`zombielab`, or `python -m grader`): grade a submission, grade a
+class, write a class's exports, serve as a Dask worker, list the labs.
+
+Every failure ends in main() as one plain line on stderr and exit status 2 (1 means "graded, not
+full marks"); only a bug of the grader's shows a traceback, for its maintainers.
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,33 +11,16 @@ import signal
 import sys
 from pathlib import Path
 
-from . import batch, labspec, report
-from .errors import InfraError, SubmissionError
-from .grade import grade
-from .sandbox import connect, engine_answers, remove_strays
+from . import batch, exports, labspec, report
+from .engine import engine_answers
+from .errors import ENGINE, InfraError, SubmissionError, disk_full
+from .grading import grade
+from .outage import OUTAGE_LIMIT
 
-ERROR_EXIT = 2  # usage and infrastructure errors alike; 1 means "graded, not full marks"
-
-
-def lab_name(text: str) -> str:
-    """`3` and `lab3` both name Lab 3."""
-    return f"lab{text}" if text.isdigit() else text
-
-
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m grader",
-                                description="zombielab's grader: checks what processes really did.")
-    sub = p.add_subparsers(dest="command", required=True)
-    g = sub.add_parser("grade", help="grade one submission folder")
-    g.add_argument("lab", type=lab_name, help="the lab, e.g. lab3 or 3")
-    g.add_argument("folder", type=Path, help="the folder holding the learner's files")
-    g.add_argument("--json", type=Path, metavar="FILE",
-                   help="also write Gradescope's results.json format to FILE")
-    g.add_argument("--only", action="append", metavar="FILE",
-                   help="grade only this exercise (repeatable), e.g. --only reaper.py")
-    sub.add_parser("labs", help="list the labs")
-    batch.add_parsers(sub, lab_name)
-    return p
+ERROR_EXIT = 2
+# What the learner or the instructor got wrong: the message is theirs to act on.
+USAGE_ERRORS = (labspec.LabError, SubmissionError, NotADirectoryError, batch.SettingsMismatch,
+                batch.BatchRunning)
 
 
 def main(argv=None) -> int:
@@ -41,34 +29,122 @@ def main(argv=None) -> int:
     # must SIGINT itself where it was inherited ignored (a job a shell started in the background).
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    if args.command in ("batch", "export", "worker"):
-        return batch.command(args)
     try:
-        if args.command == "labs":
-            for name in labspec.available():
-                print(f"{name}: {labspec.load(name).spec.title}")
-            return 0
-        lab = labspec.load(args.lab)
-        client = connect()
-        remove_strays(client)   # what a grading the engine stopped under could not remove
-        result = grade(lab, args.folder, only=args.only, client=client)
-    except (labspec.LabError, SubmissionError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return ERROR_EXIT
-    except InfraError as exc:
-        print(f"grader error (not the submission's fault): {exc}", file=sys.stderr)
-        return ERROR_EXIT
+        return args.run(args)
     except KeyboardInterrupt:
-        print("interrupted: nothing graded, the grading container was removed", file=sys.stderr)
+        print(f"interrupted: {args.interrupted}", file=sys.stderr)
         return 130
+    except USAGE_ERRORS as exc:
+        return failed(f"error: {exc}")
+    except InfraError as exc:
+        return failed(f"grader error (not the {args.whose} fault): {exc}")
+    except batch.EngineDiskFull as exc:
+        return failed(f"error: the {ENGINE}'s storage is full ({exc}). Every result written before "
+                      "it is kept; free some space (docker system prune) and run the same command "
+                      "again.")
+    except OSError as exc:
+        if not disk_full(exc):
+            raise
+        return failed(f"error: no space left for {exc.filename or args.out}{args.after_disk_full}")
     except Exception:
-        if engine_answers():
+        if args.whose != "submission's" or engine_answers():
             raise   # a bug of the grader's: its traceback is what its maintainers need
-        print("grader error (not the submission's fault): the Docker engine stopped answering "
-              "during the grading; start it again (scripts/ensure-docker) and grade again (which "
-              "removes the container this grading left)", file=sys.stderr)
-        return ERROR_EXIT
+        return failed(f"grader error (not the submission's fault): the {ENGINE} stopped answering "
+                      "during the grading; start it again (scripts/ensure-docker) and grade again "
+                      "(which removes the container this grading left)")
+
+
+def failed(message: str) -> int:
+    print(message, file=sys.stderr)
+    return ERROR_EXIT
+
+
+def grade_command(args) -> int:
+    result = grade(labspec.load(args.lab), args.folder, only=args.only)
     print(report.terminal(result))
     if args.json:
         report.write_json(args.json, report.gradescope(result))
     return 0 if result.score == result.max_score else 1
+
+
+def batch_command(args) -> int:
+    return batch.run(args.lab, args.submissions, args.out, args.only, args.workers, args.regrade,
+                     args.scheduler, args.wait, args.outage_limit)
+
+
+def export_command(args) -> int:
+    if not (args.out / "batch.json").is_file():
+        return failed(f"error: {args.out} holds no batch results")
+    for path in exports.export_all(args.out):
+        print(f"wrote {path}")
+    return 0
+
+
+def worker_command(args) -> int:
+    from .cluster import worker   # Dask is needed only for a cluster
+    worker(args.scheduler, args.nthreads, args.name)
+
+
+def labs_command(args) -> int:
+    for name in labspec.available():
+        spec = labspec.load(name).spec
+        print(f"{name}: {spec.title}" + (f" — {spec.topic}" if spec.topic else ""))
+    return 0
+
+
+def lab_name(text: str) -> str:
+    """`3` and `lab3` both name Lab 3."""
+    return f"lab{text}" if text.isdigit() else text
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="zombielab",
+                                description="zombielab's grader: checks what processes really did.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def command(name: str, run, help: str, interrupted: str = "stopped", whose: str = "",
+                after_disk_full: str = "") -> argparse.ArgumentParser:
+        c = sub.add_parser(name, help=help)
+        c.set_defaults(run=run, interrupted=interrupted, whose=whose, after_disk_full=after_disk_full)
+        return c
+
+    g = command("grade", grade_command, "grade one submission folder", whose="submission's",
+                interrupted="nothing graded, the grading container was removed")
+    g.add_argument("lab", type=lab_name, help="the lab, e.g. lab3 or 3")
+    g.add_argument("folder", type=Path, help="the folder holding the learner's files")
+    g.add_argument("--json", type=Path, metavar="FILE",
+                   help="also write Gradescope's results.json format to FILE")
+    g.add_argument("--only", action="append", metavar="FILE",
+                   help="grade only this exercise (repeatable), e.g. --only reaper.py")
+
+    b = command("batch", batch_command, "grade every submission of a class (one subfolder each)",
+                whose="submissions'", interrupted="run the same command again to go on",
+                after_disk_full=". Every result written before it is kept; free some space and "
+                "run the same command again, which grades the rest and writes the exports.")
+    b.add_argument("lab", type=lab_name, help="the lab, e.g. lab3 or 3")
+    b.add_argument("submissions", type=Path, help="a folder with one subfolder per student id")
+    b.add_argument("--out", type=Path, required=True, metavar="RESULTS",
+                   help="the results folder; a batch run again resumes there")
+    b.add_argument("--only", action="append", metavar="FILE", help="grade only this exercise")
+    b.add_argument("--workers", type=int, metavar="N",
+                   help="submissions graded at once (default: what this machine can take)")
+    b.add_argument("--regrade", action="store_true", help="grade again those already graded")
+    b.add_argument("--outage-limit", type=float, default=OUTAGE_LIMIT, metavar="SECONDS",
+                   help="how long to wait for a Docker engine that stopped answering before "
+                        f"giving up (default {OUTAGE_LIMIT})")
+    b.add_argument("--wait", action="store_true",
+                   help="if another batch grades into RESULTS, wait for it to end, then go on")
+    b.add_argument("--scheduler", metavar="tcp://HOST:8786",
+                   help="grade on this Dask cluster's workers instead of locally")
+
+    e = command("export", export_command, "write a batch's gradebook, JUnit, PrairieLearn, report",
+                after_disk_full="; nothing half-written was kept")
+    e.add_argument("out", type=Path, metavar="RESULTS")
+
+    w = command("worker", worker_command, "a Dask worker for batches (needs Docker and the images)")
+    w.add_argument("scheduler", metavar="tcp://HOST:8786")
+    w.add_argument("--nthreads", type=int, help="submissions graded at once (default: cores)")
+    w.add_argument("--name", help="the worker's name in the cluster")
+
+    command("labs", labs_command, "list the labs")
+    return p

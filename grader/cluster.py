@@ -6,7 +6,7 @@ and grades them with the same child grader as a local batch. The client saves ea
 atomically, as locally. A worker that dies mid-task loses nothing: the scheduler reruns its
 task elsewhere, and the PR_SET_PDEATHSIG of the child grader removes its containers; the batch
 says so. A scheduler that goes away cancels every task: the batch waits for it as for an engine
-outage (batch.Outage) and submits them again, and `python -m grader worker` starts its Dask
+outage (grader/outage.py) and submits them again, and `python -m grader worker` starts its Dask
 worker again each time the worker ends with its scheduler gone.
 """
 from __future__ import annotations
@@ -26,12 +26,12 @@ from distributed import Client
 from distributed.comm import CommClosedError
 
 from . import labspec
-from .batch import OUTAGE_LIMIT, Outage, outcome_of
 from .errors import InfraError
-from .grade import submitted_files
-from .job import Children, die_with_parent, time_limit
+from .graders import GraderPool, die_with_parent, task_outcome, time_limit
+from .outage import OUTAGE_LIMIT, Outage
+from .submission import Submission
 
-_children = Children()   # this worker process's graders
+_graders = GraderPool()   # this worker process's graders
 BROKEN = (ConnectionError, CommClosedError)   # a connection to the scheduler that broke
 
 
@@ -50,13 +50,13 @@ def grade_files(lab_name: str, files: dict[str, bytes | int | None], only: list[
             else:
                 with open(path, "wb") as sparse:
                     sparse.truncate(data)
-        return _children.run(lab_name, Path(folder), only, timeout)
+        return _graders.run(lab_name, Path(folder), only, timeout)
 
 
 def read_files(folder: Path, limit_bytes: int) -> dict[str, bytes | int | None]:
     """The files the grader would copy into the sandbox, and stand-ins for those it would
     refuse (see grade_files): an oversized file does not travel."""
-    submission = submitted_files(folder, limit_bytes)
+    submission = Submission.of(folder, limit_bytes)
     refused = {name: None if (folder / name).is_symlink() else (folder / name).stat().st_size
                for name in submission.refused}
     return {**refused, **{name: path.read_bytes() for name, path in submission.files.items()}}
@@ -120,7 +120,7 @@ class DaskPool:
         if self._lost(future):
             return {"gradable": False, "cut_short": True,
                     "reason": f"the Dask scheduler at {self.address} went away"}
-        return outcome_of(future)
+        return task_outcome(future)
 
     def _lost(self, future) -> bool:
         if future.cancelled() or future.client is not self.client:

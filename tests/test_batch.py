@@ -22,7 +22,7 @@ from conftest import ROOT, case_fails, process_table
 from grader import labspec
 from grader.batch import default_workers
 from grader.errors import ENGINE_DOWN
-from grader.sandbox import LABEL, OWNER_LABEL, engine_answers
+from grader.engine import LABEL, OWNER_LABEL, engine_answers
 
 LAB = labspec.load("lab3")
 ZOMBIE = next(e for e in LAB.spec.exercises if e.file == "zombie.py")
@@ -211,11 +211,11 @@ def containers_of(client, pids) -> list:
 
 
 def graders_of(batch_pid: int) -> list[int]:
-    """The child graders a batch started (grader.job processes whose parent it was)."""
+    """The child graders a batch started (grader.graders processes whose parent it was)."""
     pids = []
     for proc in Path("/proc").glob("[0-9]*"):
         try:
-            if b"grader.job" in (proc / "cmdline").read_bytes() and \
+            if b"grader.graders" in (proc / "cmdline").read_bytes() and \
                     f"ZOMBIELAB_BATCH_PARENT={batch_pid}".encode() in (proc / "environ").read_bytes():
                 pids.append(int(proc.name))
         except OSError:

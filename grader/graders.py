@@ -6,7 +6,7 @@ with one JSON line: {"gradable": true, "results": <Gradescope results>} or {"gra
 submission still gets fresh containers. A grader that dies or hangs is an infrastructure
 failure too, so that no failure of ours becomes a learner's zero.
 
-    python -m grader.job
+    python -m grader.graders
 """
 from __future__ import annotations
 
@@ -25,10 +25,10 @@ from pathlib import Path
 import docker
 
 from . import labspec, report
+from .engine import connect, engine_answers, remove_strays
 from .errors import ENGINE_DOWN, InfraError, SubmissionError, disk_full
-from .grade import grade
+from .grading import Scorecard, grade
 from .labspec import Lab
-from .sandbox import connect, engine_answers, remove_strays
 
 PR_SET_PDEATHSIG = 1
 PARENT_ENV = "ZOMBIELAB_BATCH_PARENT"
@@ -46,13 +46,15 @@ def _engine():
     return connect()
 
 
-def outcome(lab_name: str, folder: Path, only: list[str] | None) -> dict:
-    """Grade folder in this process and classify what happened."""
+def grade_here(lab_name: str, folder: Path, only: list[str] | None) -> dict:
+    """Grade folder in this process; the outcome says whether it could be graded, and how it
+    was or why not."""
     try:
         lab = _lab(lab_name)
         result = grade(lab, folder, only=only, client=_engine())
     except SubmissionError as exc:   # too large, not regular files: the learner's to fix
-        return {"gradable": True, "results": zero(lab, only, str(exc))}
+        return {"gradable": True,
+                "results": report.gradescope(Scorecard.refused(lab, only, str(exc)))}
     except (InfraError, labspec.LabError) as exc:
         return {"gradable": False, "reason": str(exc)}
     except Exception as exc:  # noqa: BLE001 - a grader bug must not end the other gradings
@@ -73,21 +75,19 @@ def cause(exc: Exception) -> str:
     return f"grader bug: {type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno})"
 
 
+def task_outcome(future) -> dict:
+    """A finished grading task's outcome; a task that raised (a worker lost too often, a bug of
+    ours) is an infrastructure failure."""
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - whatever it is, it is not the learner's fault
+        return {"gradable": False, "reason": f"grading task failed: {type(exc).__name__}: {exc}"}
+
+
 def time_limit(lab: Lab) -> float:
     """How long one submission may take before its grader is stopped as stuck: twice its
     exercises' own limits, and time for the containers."""
     return 2 * sum(e.timeout for e in lab.spec.exercises) + 120
-
-
-def zero(lab: Lab, only: list[str] | None, message: str) -> dict:
-    """Gradescope results failing every check with one message, as `grade` would for a
-    submission it refuses as a whole."""
-    tests = [{"name": f"{e.file}: {c.name}", "score": 0, "max_score": c.points,
-              "status": "failed", "output": f"observed: {message}"}
-             for e in lab.spec.exercises if not only or e.file in only for c in e.checks]
-    max_score = sum(t["max_score"] for t in tests)
-    return {"score": 0, "max_score": max_score, "execution_time": 0.0,
-            "output": f"{lab.spec.title}: 0/{max_score}", "tests": tests}
 
 
 def die_with_parent() -> None:
@@ -117,7 +117,7 @@ class Grader:
 
     def __init__(self):
         # The death signal follows the thread that forks, so each slot's thread starts its own.
-        self.proc = subprocess.Popen([sys.executable, "-m", "grader.job"], stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen([sys.executable, "-m", "grader.graders"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                      env={**os.environ, PARENT_ENV: str(os.getpid())})
 
@@ -149,8 +149,8 @@ class Grader:
             pass    # the next run sweeps them
 
 
-class Children:
-    """The graders of this process, one per thread that grades."""
+class GraderPool:
+    """The child graders of this process, one per thread that grades."""
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -209,7 +209,7 @@ def serve() -> int:
     try:
         for line in sys.stdin:
             request = json.loads(line)
-            answer = outcome(request["lab"], Path(request["folder"]), request["only"])
+            answer = grade_here(request["lab"], Path(request["folder"]), request["only"])
             if stopping.is_set():   # an error while cleaning up replaced the interrupt
                 return 130
             print(json.dumps(answer), flush=True)
