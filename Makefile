@@ -79,4 +79,4 @@ bench: setup
 
 clean:
 	docker ps -aq --filter label=zombielab.grader | xargs -r docker rm -f
-	rm -rf $(PYTHON_VENV) .pytest_cache
+	rm -rf $(PYTHON_VENV) .pytest_cache compose.yaml
