@@ -65,6 +65,18 @@ class SignalMasks:
     caught: int
 
 
+def signal_masks_of(status: str) -> SignalMasks:
+    """The masks in the text of a /proc/PID/status."""
+    masks = dict(re.findall(r"^Sig(Ign|Blk|Cgt):\s*([0-9a-f]+)$", status, re.M))
+    return SignalMasks(*(int(masks.get(key, "0"), 16) for key in ("Ign", "Blk", "Cgt")))
+
+
+def counter(text: str, key: str) -> int | None:
+    """A "key N" line's N in a cgroup file such as pids.events or memory.events, or None."""
+    found = re.search(rf"^{key} (\d+)$", text, re.M)
+    return int(found.group(1)) if found else None
+
+
 def _proc(fields: dict) -> Proc:
     return Proc(**{name: fields[name] for name in Proc.__dataclass_fields__})
 
@@ -241,19 +253,16 @@ class Probe:
         counts = {}
         for name, (controller, v1, v2, key) in LIMIT_COUNTERS.items():
             found = self.cgroup_file(controller, v1, v2)
-            count = re.search(rf"^{key} (\d+)$", found[1], re.M) if found else None
-            if count:
-                counts[name] = int(count.group(1))
+            count = counter(found[1], key) if found else None
+            if count is not None:
+                counts[name] = count
         return counts
 
     def signal_masks(self, pid: int) -> SignalMasks | None:
         """Which signals a process ignores, blocks and catches (/proc/PID/status), or None if
         it is gone."""
         status = self.read_file(f"/proc/{pid}/status", 8192)
-        if status is None:
-            return None
-        masks = dict(re.findall(r"^Sig(Ign|Blk|Cgt):\s*([0-9a-f]+)$", status, re.M))
-        return SignalMasks(*(int(masks.get(key, "0"), 16) for key in ("Ign", "Blk", "Cgt")))
+        return None if status is None else signal_masks_of(status)
 
     def details(self, pid: int) -> dict:
         """cwd and open files (fd -> target) of a learner's process: see probe.py."""
