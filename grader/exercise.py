@@ -230,6 +230,11 @@ class Exercise:
         for sandbox in self.containers.sandboxes(list(self.images_used)) + self.booted_sandboxes:
             sandbox.halt()
 
+    def output_of(self, *argv: str, image: str | None = None) -> tuple[int, str]:
+        """Run a trusted command to its end as the learner, with no terminal: its exit status and
+        its standard output."""
+        return self._container(image)[0].exec_output(*argv)
+
     def signal(self, pids: int | list[int], signame: str, image: str | None = None) -> None:
         """Send a signal to a process, or to several at once, as the learner would (the probe's
         root has no CAP_KILL)."""
@@ -320,6 +325,13 @@ class Booted:
             self._probe = Probe(self.sandbox)
             self._stack.callback(self._probe.close)
         return self._probe
+
+    def running(self) -> bool:
+        return self.sandbox.running()
+
+    def wait_running(self, timeout: float = 10.0) -> bool:
+        """Wait until the container runs; False if its command had already ended."""
+        return self.sandbox.wait_running(timeout)
 
     def kill(self, signame: str) -> None:
         """`docker kill -s`: the signal reaches PID 1 from outside its PID namespace."""

@@ -21,6 +21,7 @@ The exercise `ex` (Exercise):
                                           noinit image, tini's child in tini): Booted
   ex.probe, ex.probe_in(image)            what the kernel shows in a container: Probe
   ex.signal(pids, "TERM")                 a signal sent as the learner would
+  ex.output_of(*argv)                     a trusted command run to its end as the learner
   ex.timeout(check_id)                    the check's time limit from lab.yaml
   with ex.check(id) as verdict:           judge one check; verdict.note(...) adds a line under it
   with ex.needed_by(id, ...):             work these checks stand on: if it fails, they fail
