@@ -15,13 +15,13 @@ import os
 import re
 import secrets
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from grader.scenario import CheckFailed, InfraError, WORKDIR, exercise, require
+from grader.scenario import CheckFailed, InfraError, SUPPORT_DIR, WORKDIR, exercise, require
 
-SUPPORT = "/opt/zombielab/lab"
-HARNESS = ["python3", "-I", f"{SUPPORT}/harness.py"]
-PIDNS_SHELL = f"{SUPPORT}/pidns-shell"   # also what the harness runs a namespace's programs in
+HARNESS = ["python3", "-I", f"{SUPPORT_DIR}/harness.py"]
+PIDNS_SHELL = f"{SUPPORT_DIR}/pidns-shell"   # also what the harness runs a namespace's programs in
 PER_NAMESPACE_PID_MAX = (6, 14)   # kernel.pid_max per PID namespace since Linux 6.14
 
 
@@ -34,7 +34,7 @@ def _support_module(name: str):
     return module
 
 
-# Where the container keeps its PID limits (cgroup v1 or v2, any CPU count): read by the probe.
+# The kernel's bounds of pid_max, as the demos and the harness know them (any CPU count).
 pidspace = _support_module("pidspace")
 RESERVED_PIDS = pidspace.RESERVED_PIDS
 
@@ -99,9 +99,8 @@ class Harnessed:
         self.token = secrets.token_hex(8)
         self._await("ready", 15, token=False)
         self.probe = self.booted.probe
-        self.pids_cgroup = pidspace.pids_cgroup(probe_reader(self.probe))
-        if self.pids_cgroup is None:
-            raise InfraError(f"the container has no pids cgroup in {' or '.join(pidspace.PIDS_CGROUPS)}")
+        if self.probe.cgroup_file("pids", "pids.max") is None:
+            raise InfraError("the container has no pids cgroup (no pids.max, cgroup v1 or v2)")
         self.events_before = self.refused_forks()
         self.last_pid_before = self.probe.last_pid()
 
@@ -114,14 +113,18 @@ class Harnessed:
             raise InfraError(f"the lab's harness did not answer: {failure}") from failure
 
     def cgroup(self, name: str) -> str:
-        text = self.probe.read_file(f"{self.pids_cgroup}/{name}", 4096)
-        if text is None:
-            raise InfraError(f"cannot read the container's {self.pids_cgroup}/{name}")
-        return text
+        """A file of the container's pids cgroup: pids.max, pids.current, pids.peak."""
+        found = self.probe.cgroup_file("pids", name)
+        if found is None:
+            raise InfraError(f"cannot read the container's pids cgroup file {name}")
+        return found[1]
 
     def refused_forks(self) -> int:
-        """Forks the pids cgroup has refused so far (pids.events, "max N")."""
-        return int(re.search(r"^max (\d+)", self.cgroup("pids.events"), re.M).group(1))
+        """Forks the pids cgroup has refused so far."""
+        counters = self.probe.limit_counters()
+        if "refused_forks" not in counters:
+            raise InfraError("cannot read the container's pids cgroup file pids.events")
+        return counters["refused_forks"]
 
     def go(self) -> None:
         self.went = time.monotonic()   # the probe's clock too, and the recorder's
@@ -135,6 +138,13 @@ class Harnessed:
 
     def wait_end(self, timeout: float) -> None:
         """Wait until the program has ended; the harness's report of it, and the cgroup's."""
+        self.status, self.zombies, self.running = self._ended(timeout)
+        self._take_stock()
+        self.prog.send_line("quit")
+
+    def _ended(self, timeout: float) -> tuple[int, int, int]:
+        """The harness's report of the ended program: its status, and the zombies and running
+        children it left."""
         ended = (rf"harness {self.token} (?:ended status=(-?\d+) zombies=(\d+) running=(\d+)"
                  rf"|broken status=-?\d+)")
         # Already printed, if the program ended before an answer the grader waited for.
@@ -147,7 +157,10 @@ class Harnessed:
         if end.group(1) is None:
             raise InfraError("the harness of the fresh PID namespace failed: "
                              + " | ".join(self.prog.lines()[-5:]))
-        self.status, self.zombies, self.running = map(int, end.groups())
+        return tuple(map(int, end.groups()))
+
+    def _take_stock(self) -> None:
+        """What the kernel and the terminal show once the program has ended."""
         self.peak = int(self.cgroup("pids.peak"))
         self.current = int(self.cgroup("pids.current"))   # the harness and the probe only, now
         self.limit = self.cgroup("pids.max").strip()
@@ -155,7 +168,6 @@ class Harnessed:
         self.pids_handed_out = self.probe.last_pid() - self.last_pid_before
         self.lines = [line.strip() for line in self.prog.lines()]
         self.record = self.probe.record()
-        self.prog.send_line("quit")
 
     def printed(self, pattern: str) -> re.Match | None:
         return next(filter(None, (re.fullmatch(pattern, line) for line in self.lines)), None)
@@ -167,34 +179,44 @@ FORK_FAILED = r"fork failed after (\d+) children: (\w+)"
 
 @exercise("exhaust.py")
 def exhaust(ex):
-    runs = []
+    in_namespace = exhaust_in_small_namespace(ex)
+    under_limit = exhaust_under_pids_limit(ex)
+    with ex.check("reaps-them-all"):
+        for run in filter(None, (in_namespace, under_limit)):
+            judge_reaping(run)
+
+
+def exhaust_in_small_namespace(ex) -> Harnessed | None:
+    """exhaust.py in a fresh PID namespace whose small pid_max runs out first: counts-pidns.
+    None if this kernel has no pid_max per namespace (the check is skipped)."""
     unsupported = pid_max_unsupported(ex)
     if unsupported:
         ex.skip("counts-pidns", unsupported)
-    else:
-        pid_max = small_pid_max(ex)
-        # A pids limit above pid_max, so that pid_max runs out first however many CPUs set it.
-        run = exhaust_run(ex, pids=pid_max + 100, pid_max=pid_max)
-        runs.append(run)
-        if run.pid >= RESERVED_PIDS:
-            raise InfraError(f"lab bug: exhaust.py got PID {run.pid} in a fresh namespace")
-        with ex.check("counts-pidns"):
-            # Nothing else runs there: every PID above the program's own, below pid_max, is free
-            # (PIDs below 300 are not handed out again after the wrap-around).
-            free = run.pid_max - 1 - run.pid
-            judge_count(run, free, f"pid_max is {run.pid_max} and exhaust.py is PID {run.pid}, "
-                                   f"so {free} PIDs were free")
+        return None
+    pid_max = small_pid_max(ex)
+    # A pids limit above pid_max, so that pid_max runs out first however many CPUs set it.
+    run = exhaust_run(ex, pids=pid_max + 100, pid_max=pid_max)
+    if run.pid >= RESERVED_PIDS:
+        raise InfraError(f"lab bug: exhaust.py got PID {run.pid} in a fresh namespace")
+    with ex.check("counts-pidns"):
+        # Nothing else runs there: every PID above the program's own, below pid_max, is free
+        # (PIDs below 300 are not handed out again after the wrap-around).
+        free = run.pid_max - 1 - run.pid
+        judge_count(run, free, f"pid_max is {run.pid_max} and exhaust.py is PID {run.pid}, "
+                               f"so {free} PIDs were free")
+    return run
+
+
+def exhaust_under_pids_limit(ex) -> Harnessed:
+    """exhaust.py under a small pids cgroup limit: counts-cgroup."""
     run = exhaust_run(ex, pids=EXHAUST_PIDS)
-    runs.append(run)
     with ex.check("counts-cgroup"):
         # pids.current now counts the harness and the probe: the rest of the limit was free.
         free = int(run.limit) - run.current - 1
         judge_count(run, free, f"the pids limit is {run.limit} and {run.current + 1} processes "
                                f"(the grader's and exhaust.py) held PIDs, so {free} were free")
         require(run.refused > 0, "the pids cgroup never refused a fork")
-    with ex.check("reaps-them-all"):
-        for run in runs:
-            judge_reaping(run)
+    return run
 
 
 def exhaust_run(ex, pids: int | None = None, pid_max: int | None = None) -> Harnessed:
@@ -213,16 +235,22 @@ def judge_count(run: Harnessed, free: int, why: str) -> None:
     together = run.peak - run.current - 1
     require(together >= count, f"it reported {count} children, but at most {together} of its "
                                "children were alive at once (pids.peak)")
-    # Threads hold PIDs too, but they are not children: the kernel's record tells them apart.
-    # exhaust.py is the process, of those started since the harness let it go, that started
-    # the most tasks (in the pid_max run it lives in a namespace of its own, below the record's).
+    children, threads = tasks_made(run)
+    require(children >= count, f"exhaust.py made {threads} threads and {children} "
+                               f"child processes, but counted {count} children")
+
+
+def tasks_made(run: Harnessed) -> tuple[int, int]:
+    """The child processes and the threads exhaust.py made. Threads hold PIDs too, but they are
+    not children: the kernel's record tells them apart. exhaust.py is the process, of those
+    started since the harness let it go, that started the most tasks (in the pid_max run it
+    lives in a namespace of its own, below the record's)."""
     made = [life for life in run.record.lives if life.born and life.born >= run.went]
     started = {life.pid: [task for task in made if task.creator == life.pid]
                for life in made if not life.thread}
     tasks = max(started.values(), key=len, default=[])
     children = sum(not task.thread for task in tasks)
-    require(children >= count, f"exhaust.py made {len(tasks) - children} threads and {children} "
-                               f"child processes, but counted {count} children")
+    return children, len(tasks) - children
 
 
 def judge_reaping(run: Harnessed) -> None:
@@ -248,15 +276,9 @@ def pid_max_conf(ex):
             ex.skip(check.id, unsupported)
         return
     start = small_pid_max(ex)
-    code, output = ex.sandbox.exec_output(PIDNS_SHELL, "sh", "-c", APPLY, "sh", str(start), "pid_max.conf")
-    lines = output.strip().splitlines()
-    if code == 99 or len(lines) < 2 or not re.fullmatch(r"exit \d+", lines[-2]):
-        raise InfraError(f"could not apply pid_max.conf in a fresh namespace: {output!r}")
-    status, value, said = int(lines[-2].split()[1]), int(lines[-1]), lines[:-2]
+    status, value, said = apply_in_fresh_namespace(ex, start)
     errors = [line for line in said if line.startswith("sysctl:")]
-    keys = {line.partition(" = ")[0].replace("/", ".") for line in said if " = " in line and line not in errors}
-    keys |= {key.replace("/", ".") for line in errors for key in re.findall(r'key "([^"]+)"', line)}
-    keys |= conf_keys(ex.probe.read_file(f"{WORKDIR}/pid_max.conf", 65536) or "")
+    keys = keys_said(said, errors) | conf_keys(ex.probe.read_file(f"{WORKDIR}/pid_max.conf", 65536) or "")
     with ex.check("applies-cleanly"):
         # A key written "-key = value" asks sysctl to ignore its error: it is only reported.
         refused = [line for line in errors if not line.endswith(", ignoring")]
@@ -269,6 +291,23 @@ def pid_max_conf(ex):
     with ex.check("only-pid-max"):
         require(keys == {"kernel.pid_max"},
                 f"sysctl -p set or tried: {', '.join(sorted(keys)) or 'no key at all'}")
+
+
+def apply_in_fresh_namespace(ex, start: int) -> tuple[int, int, list[str]]:
+    """sysctl -p pid_max.conf in a fresh namespace whose pid_max is `start`: its exit status,
+    pid_max after it, and what it said."""
+    code, output = ex.sandbox.exec_output(PIDNS_SHELL, "sh", "-c", APPLY, "sh", str(start), "pid_max.conf")
+    lines = output.strip().splitlines()
+    if code == 99 or len(lines) < 2 or not re.fullmatch(r"exit \d+", lines[-2]):
+        raise InfraError(f"could not apply pid_max.conf in a fresh namespace: {output!r}")
+    return int(lines[-2].split()[1]), int(lines[-1]), lines[:-2]
+
+
+def keys_said(said: list[str], errors: list[str]) -> set[str]:
+    """The keys sysctl -p said it set ("key = value"), or named in an error."""
+    keys = {line.partition(" = ")[0].replace("/", ".")
+            for line in said if " = " in line and line not in errors}
+    return keys | {key.replace("/", ".") for line in errors for key in re.findall(r'key "([^"]+)"', line)}
 
 
 def conf_keys(text: str) -> set[str]:
@@ -287,6 +326,34 @@ def conf_keys(text: str) -> set[str]:
 @exercise("pool.py")
 def pool(ex):
     run = pool_until_full(ex, POOL_TASKS)
+    meanwhile = watch_frozen(run)
+    run.command("thaw", "thawed")
+    frozen_for = time.monotonic() - run.froze
+    run.wait_end(ex.timeout("all-done"))
+    took = time.monotonic() - run.began - frozen_for
+    judge_all_done(ex, run, took, frozen_for)
+    with ex.check("survives-eagain"):
+        require(run.refused > 0, f"fork never failed: pool.py never used all {POOL_PIDS} PIDs of "
+                                 "its limit")
+        require(run.status == 0, f"after fork failed with EAGAIN, pool.py exited with status {run.status}")
+    judge_waiting(ex, run, meanwhile)
+    with ex.check("leaves-no-zombies"):
+        require(run.zombies == 0 and run.running == 0,
+                f"when pool.py ended, {run.zombies} zombies and {run.running} running children "
+                "of it were left to PID 1")
+    pool_with_a_child_killed(ex)
+
+
+@dataclass
+class WhileFrozen:
+    """What pool.py did in FREEZE_WATCH with every PID held by its stopped children."""
+    retried: int     # forks the pids cgroup refused meanwhile
+    spun: int        # CPU time, in 10 ms ticks
+    woke: int        # wakeups
+    gave_up: bool    # it had ended instead of waiting
+
+
+def watch_frozen(run: Harnessed) -> WhileFrozen:
     before, (spent, woken) = run.refused_forks(), activity(run)
     time.sleep(FREEZE_WATCH)
     retried = run.refused_forks() - before
@@ -295,11 +362,10 @@ def pool(ex):
     # have been on its way out: with its children stopped, a waiting pool.py is still there.
     proc = run.probe.get(run.pid) if run.alive else None
     gave_up = run.alive and (proc is None or proc.state == "Z")
-    run.command("thaw", "thawed")
-    frozen_for = time.monotonic() - run.froze
-    run.wait_end(ex.timeout("all-done"))
-    took = time.monotonic() - run.began - frozen_for
+    return WhileFrozen(retried, spun, woke, gave_up)
 
+
+def judge_all_done(ex, run: Harnessed, took: float, frozen_for: float) -> None:
     with ex.check("all-done") as notes:
         notes.note(f"took {took:.1f} s (not counting {frozen_for:.1f} s frozen by the grader); "
                    f"the pids cgroup refused {run.refused} forks")
@@ -309,27 +375,25 @@ def pool(ex):
                 f"the kernel handed out {run.pids_handed_out} PIDs while it ran, fewer than "
                 f"{POOL_TASKS} tasks need")
         require(took <= POOL_SECONDS, f"it took {took:.1f} s")
-    with ex.check("survives-eagain"):
-        require(run.refused > 0, f"fork never failed: pool.py never used all {POOL_PIDS} PIDs of "
-                                 "its limit")
-        require(run.status == 0, f"after fork failed with EAGAIN, pool.py exited with status {run.status}")
+
+
+def judge_waiting(ex, run: Harnessed, meanwhile: WhileFrozen) -> None:
     with ex.check("waits-when-full"):
         require(run.alive and int(run.frozen.group(1)) > 0 and run.frozen.group(2) == "yes",
                 "pool.py never held every PID of its limit with its children"
                 if run.alive else "pool.py had ended before it ever filled its pids limit")
-        require(not gave_up, "pool.py ended while every PID was held by its (stopped) children, "
-                             "instead of waiting for one of them")
-        require(retried == 0, f"with every PID held by its (stopped) children, pool.py tried "
-                              f"fork {retried} times in {FREEZE_WATCH:g} s instead of waiting")
-        require(spun <= FREEZE_TICKS and woke <= FREEZE_WAKEUPS,
-                f"with every PID held by its (stopped) children, pool.py ran {spun * 10} ms and "
-                f"woke {woke} times in {FREEZE_WATCH:g} s: it polls instead of waiting")
-    with ex.check("leaves-no-zombies"):
-        require(run.zombies == 0 and run.running == 0,
-                f"when pool.py ended, {run.zombies} zombies and {run.running} running children "
-                "of it were left to PID 1")
+        held = "with every PID held by its (stopped) children, pool.py"
+        require(not meanwhile.gave_up, "pool.py ended while every PID was held by its (stopped) "
+                                       "children, instead of waiting for one of them")
+        require(meanwhile.retried == 0, f"{held} tried fork {meanwhile.retried} times in "
+                                        f"{FREEZE_WATCH:g} s instead of waiting")
+        require(meanwhile.spun <= FREEZE_TICKS and meanwhile.woke <= FREEZE_WAKEUPS,
+                f"{held} ran {meanwhile.spun * 10} ms and woke {meanwhile.woke} times in "
+                f"{FREEZE_WATCH:g} s: it polls instead of waiting")
 
-    # Again, with one task's child killed by the grader while stopped: its status is wrong.
+
+def pool_with_a_child_killed(ex) -> None:
+    """Again, with one task's child killed by the grader while stopped: its status is wrong."""
     failing = pool_until_full(ex, STATUS_TASKS)
     killed = failing.command("kill", r"killed pid=(\d+|none)").group(1)
     failing.command("thaw", "thawed")
