@@ -1,14 +1,15 @@
 """Every lab graded for real, from its own folder: the reference gets full marks, every buggy
 solution and every spoof fails exactly the checks it names and nothing else, and verdicts that a
 busy machine could sway (checks marked load_sensitive in lab.yaml) hold run after run while both
-cores are kept busy. A new lab is covered by adding its folder; nothing here names a lab."""
+cores are kept busy. A new lab is covered by adding its folder; nothing here names a lab.
+A lab is loaded by its own tests: one that does not load fails those and no other lab's."""
 import pytest
 
 from conftest import (ROOT, busy_cores, case_fails, failed_checks, faulty_cases, grade_faulty,
                       grade_reference, side_by_side)
 from grader import corpus, labspec
 
-LABS = labspec.available()
+LABS = labspec.available()   # the folders with a lab.yaml, none of them loaded
 MIN_BUGGY = 6
 LOADED_RUNS_REFERENCE = 10
 LOADED_RUNS_BUGGY = 3
@@ -19,10 +20,24 @@ def load_sensitive(lab_name: str) -> set[str]:
     return {c.id for e in lab.spec.exercises for c in e.checks if c.load_sensitive}
 
 
-def swayable_exercises(lab_name: str) -> list[str]:
-    """The exercises that hold a load-sensitive check: all the load test needs to grade."""
+def swayable_exercises(lab_name: str) -> list:
+    """(lab, the exercises that hold a load-sensitive check), for a lab that has any: all the
+    load test needs to grade."""
     lab = labspec.load(lab_name)
-    return [e.file for e in lab.spec.exercises if any(c.load_sensitive for c in e.checks)]
+    files = [e.file for e in lab.spec.exercises if any(c.load_sensitive for c in e.checks)]
+    return [pytest.param(lab_name, files, id=lab_name)] if files else []
+
+
+def each_lab(cases) -> list:
+    """cases(lab) for every lab; a lab that does not load gives one case instead, (lab, None),
+    whose test fails as it loads the lab."""
+    params = []
+    for name in LABS:
+        try:
+            params.extend(cases(name))
+        except labspec.LabError:
+            params.append(pytest.param(name, None, id=f"{name}/does-not-load"))
+    return params
 
 
 def swayable_buggy(lab_name: str) -> list:
@@ -60,7 +75,7 @@ def test_every_check_is_failed_by_some_mistake(lab_name):
     assert named == {c.id for e in lab.spec.exercises for c in e.checks}
 
 
-@pytest.mark.parametrize("lab_name, case", [case for lab in LABS for case in faulty_cases(lab)])
+@pytest.mark.parametrize("lab_name, case", each_lab(faulty_cases))
 def test_faulty_solution_fails_exactly_its_checks(client, tmp_path, lab_name, case):
     result, must_fail = grade_faulty(client, lab_name, case, tmp_path)
     if case.suffix == ".patch":
@@ -79,18 +94,18 @@ def test_unusual_solution_gets_full_marks(client, tmp_path, lab_name, case):
 
 
 @pytest.mark.exclusive
-@pytest.mark.parametrize("lab_name", [lab for lab in LABS if load_sensitive(lab)])
-def test_reference_passes_ten_runs_under_load(client, tmp_path, lab_name):
+@pytest.mark.parametrize("lab_name, exercises", each_lab(swayable_exercises))
+def test_reference_passes_ten_runs_under_load(client, tmp_path, lab_name, exercises):
     with busy_cores():
         results = side_by_side(LOADED_RUNS_REFERENCE, lambda run: grade_reference(
-            client, lab_name, tmp_path / str(run), only=swayable_exercises(lab_name)))
+            client, lab_name, tmp_path / str(run), only=exercises))
     for run, result in enumerate(results):
         failures = {r.id: r.observed for r in result.results if not r.passed}
         assert failures == {}, f"run {run + 1} of {LOADED_RUNS_REFERENCE}"
 
 
 @pytest.mark.exclusive
-@pytest.mark.parametrize("lab_name, patch", [p for lab in LABS for p in swayable_buggy(lab)])
+@pytest.mark.parametrize("lab_name, patch", each_lab(swayable_buggy))
 def test_buggy_fails_its_checks_every_time_under_load(client, tmp_path, lab_name, patch):
     """The mistake is caught on every run however busy the machine. (That it fails nothing
     else is asked on a quiet machine above: a container of fifteen processes sharing one CPU
