@@ -1,6 +1,6 @@
 """Where the kernel says how many PIDs there may be: for Lab 5's demos and harness inside the
-container (import it from /opt/zombielab/lab), and for the grader, which reads the same files
-through its probe (each function takes the reader to use).
+container (import it from /opt/zombielab/lab), and for the grader, which computes pid_max's
+bounds from the same files read through its probe (each function takes the reader to use).
 
 - The bounds of kernel.pid_max (kernel/pid.c, pid_idr_init): at least max(301, 8 per possible
   CPU), at most 4194304 (2^22) on 64-bit; the default is 32768, or 1024 per possible CPU where
