@@ -2,7 +2,7 @@
 line, found before anything would need the engine; and `zombielab labs` lists the labs."""
 import pytest
 
-from conftest import ROOT, plain_error, zombielab
+from .conftest import ROOT, plain_error, zombielab
 
 LABS = sorted(path.parent.name for path in ROOT.glob("labs/*/lab.yaml"))
 

@@ -4,7 +4,7 @@ lab3's definition in a temporary labs folder."""
 import pytest
 import yaml
 
-from conftest import ROOT
+from .conftest import ROOT
 from grader import labspec
 
 
