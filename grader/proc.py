@@ -241,7 +241,7 @@ class Probe:
         """The container's own cgroup file of a controller, cgroup v1 or v2, as (path, text):
         the first of `names` found (v1's name, then v2's if they differ), or None."""
         for folder in CGROUP_FOLDERS:
-            for name in names:
+            for name in dict.fromkeys(names):   # v1 and v2 often share a name: read it once
                 path = f"{folder.format(controller=controller)}/{name}"
                 text = self.read_file(path, 4096)
                 if text is not None:
@@ -250,13 +250,14 @@ class Probe:
 
     def limit_counters(self) -> dict[str, int]:
         """The container's counts of refused forks and memory kills so far (LIMIT_COUNTERS)."""
-        counts = {}
-        for name, (controller, v1, v2, key) in LIMIT_COUNTERS.items():
-            found = self.cgroup_file(controller, v1, v2)
-            count = counter(found[1], key) if found else None
-            if count is not None:
-                counts[name] = count
-        return counts
+        counts = {name: self.limit_counter(name) for name in LIMIT_COUNTERS}
+        return {name: count for name, count in counts.items() if count is not None}
+
+    def limit_counter(self, name: str) -> int | None:
+        """One of LIMIT_COUNTERS (refused_forks, oom_kills) so far, or None if unreadable."""
+        controller, v1, v2, key = LIMIT_COUNTERS[name]
+        found = self.cgroup_file(controller, v1, v2)
+        return counter(found[1], key) if found else None
 
     def signal_masks(self, pid: int) -> SignalMasks | None:
         """Which signals a process ignores, blocks and catches (/proc/PID/status), or None if

@@ -27,14 +27,16 @@ The exercise `ex` (Exercise):
   with ex.needed_by(id, ...):             work these checks stand on: if it fails, they fail
   ex.new_verdicts()                       Verdicts of one run, for checks judged over several
   with ex.step():                         a stage whose programs end with the block
-  ex.skip(id, reason)                     leave a check out of the grade (what the machine lacks)
+  ex.skip(id, reason), ex.skip_all(reason) leave a check (every check) out of the grade, for what
+                                          this machine lacks
   ex.sibling()                            a twin exercise, for a reference run in another thread
   ex.remembered(name, make, images)       a value kept between gradings (grader/cache.py)
 A Program: expect_line(pattern, timeout), lines(), send_line, interrupt (Ctrl-C), end_input
 (Ctrl-D), stop_output / resume_output (Ctrl-S / Ctrl-Q), wait_exit(timeout), pid.
 A Probe: snapshot(), get(pid), children(pid), wait_for(predicate, timeout), record() (the
-kernel's history: Record, Life), signal_masks(pid), cgroup_file(controller, name), read_file,
-details(pid), wakeups(pid), cpu_waited(pid), last_pid(), now().
+kernel's history: Record, Life), signal_masks(pid), cgroup_file(controller, name),
+limit_counter("refused_forks" | "oom_kills"), read_file, details(pid), wakeups(pid),
+cpu_waited(pid), last_pid(), now().
 
 A lab's own support files (lab/support/) are at SUPPORT_DIR in its containers; the learner's
 files at WORKDIR.

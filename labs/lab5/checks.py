@@ -121,10 +121,10 @@ class Harnessed:
 
     def refused_forks(self) -> int:
         """Forks the pids cgroup has refused so far."""
-        counters = self.probe.limit_counters()
-        if "refused_forks" not in counters:
+        refused = self.probe.limit_counter("refused_forks")
+        if refused is None:
             raise InfraError("cannot read the container's pids cgroup file pids.events")
-        return counters["refused_forks"]
+        return refused
 
     def go(self) -> None:
         self.went = time.monotonic()   # the probe's clock too, and the recorder's
@@ -272,8 +272,7 @@ APPLY = ('sysctl -q -w kernel.pid_max="$1" || exit 99; sysctl -p "$2" 2>&1; echo
 def pid_max_conf(ex):
     unsupported = pid_max_unsupported(ex)
     if unsupported:
-        for check in ex.spec.checks:
-            ex.skip(check.id, unsupported)
+        ex.skip_all(unsupported)
         return
     start = small_pid_max(ex)
     status, value, said = apply_in_fresh_namespace(ex, start)
@@ -296,7 +295,7 @@ def pid_max_conf(ex):
 def apply_in_fresh_namespace(ex, start: int) -> tuple[int, int, list[str]]:
     """sysctl -p pid_max.conf in a fresh namespace whose pid_max is `start`: its exit status,
     pid_max after it, and what it said."""
-    code, output = ex.sandbox.exec_output(PIDNS_SHELL, "sh", "-c", APPLY, "sh", str(start), "pid_max.conf")
+    code, output = ex.output_of(PIDNS_SHELL, "sh", "-c", APPLY, "sh", str(start), "pid_max.conf")
     lines = output.strip().splitlines()
     if code == 99 or len(lines) < 2 or not re.fullmatch(r"exit \d+", lines[-2]):
         raise InfraError(f"could not apply pid_max.conf in a fresh namespace: {output!r}")
