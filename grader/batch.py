@@ -77,6 +77,10 @@ class Store:
     def graded(self, student: str) -> bool:
         return self.gradescope(student).is_file()
 
+    def to_grade(self, everyone: dict[str, Path], regrade: bool) -> dict[str, Path]:
+        """What a run grades: everyone on --regrade, else who has no results yet (a resume)."""
+        return {s: f for s, f in everyone.items() if regrade or not self.graded(s)}
+
     def claim(self, lab: labspec.Lab, only: list[str] | None, regrade: bool) -> None:
         """Record what this folder holds; a resume with another lab or exercises would mix
         incomparable results, so it is refused unless everything is regraded."""
@@ -237,7 +241,7 @@ def run(lab_name: str, submissions: Path, out: Path, only: list[str] | None, wor
     store = Store(out)
     store.hold(wait)
     store.claim(lab, only, regrade)
-    todo = {s: f for s, f in everyone.items() if regrade or not store.graded(s)}
+    todo = store.to_grade(everyone, regrade)
     if not scheduler:
         remove_strays(connect())        # containers of a batch killed with -9
     print(f"{lab.name}: {len(everyone)} submissions, {len(everyone) - len(todo)} already graded, "

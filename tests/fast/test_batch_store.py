@@ -54,6 +54,15 @@ def test_save_keeps_a_graded_result_and_drops_its_stale_failure(tmp_path):
     assert store.gradescope("ann") == tmp_path / "gradescope" / "ann" / "results.json"
 
 
+def test_a_resume_grades_only_who_has_no_results_and_a_regrade_everyone(tmp_path):
+    store = batch.Store(tmp_path)
+    everyone = {name: tmp_path / "submissions" / name for name in ("ann", "bob", "cy")}
+    store.save("ann", graded())
+    store.save("bob", ungradable("engine unreachable"))   # graded again on the next run
+    assert list(store.to_grade(everyone, regrade=False)) == ["bob", "cy"]
+    assert store.to_grade(everyone, regrade=True) == everyone
+
+
 def test_a_second_holder_is_refused_and_told_who_holds_it(tmp_path):
     batch.Store(tmp_path).hold(wait=False)   # held until this test process ends
     with pytest.raises(batch.BatchRunning, match=r"is being graded by the batch with PID \d+ on "):
