@@ -23,7 +23,7 @@ from grader.engine import IMAGES, LABEL, OWNER_LABEL
 
 LAB = labspec.load("lab4")
 SPEC = LAB.spec.exercises[0]
-CHECKS = LAB.scenarios["mini_init.py"].__globals__   # the lab's checks.py, as the grader loaded it
+CHECKS = LAB.checks   # the lab's checks.py, as the grader loaded it
 CHECK_IDS = {c.id for c in SPEC.checks}
 DEMOS = LAB.folder / "demos"
 RUNS = 10
@@ -33,15 +33,14 @@ def battery(client, init, files: dict[str, Path], workloads=None):
     """Run the battery (or some of its workloads) against one init, outside grade(): the tini
     side needs no learner file at all."""
     with Containers(client, LAB, files) as containers:
-        ex = Exercise(SPEC, containers, LAB.spec.image, LAB.limits.output_kb * 1024)
-        try:
-            return CHECKS["run_battery"](ex, init, workloads or CHECKS["BATTERY"])
-        finally:
-            ex.stop_programs()
+        ex = Exercise(SPEC, containers)
+        with ex.step():
+            return CHECKS.run_battery(ex, init, workloads or CHECKS.BATTERY)
 
 
 def failures(trial) -> dict[str, str]:
-    return {check_id: o.observed for check_id, o in trial.outcomes.items() if not o.passed}
+    return {check_id: verdict.observed for check_id, verdict in trial.verdicts.by_check.items()
+            if not verdict.passed}
 
 
 # --- an init that starts nothing (no engine: the kernel's record, as lines) ---------------------
@@ -71,7 +70,7 @@ FORKS_ONLY = [f"new 4000 101 101 {NS} 1 1 104 1200000 0", f"born 4100 104 104 {N
 def test_an_init_that_starts_nothing_is_told_apart_from_one_that_runs_cmd(lines, inert):
     record = Record([line.split() for line in lines], {})
     booted = SimpleNamespace(probe=SimpleNamespace(record=lambda: record))
-    assert bool(CHECKS["started_nothing"](booted, 5)) == inert
+    assert bool(CHECKS.started_nothing(booted, 5)) == inert
 
 
 # --- grading ----------------------------------------------------------------------------------
@@ -87,8 +86,8 @@ def test_every_check_shows_the_learners_result_beside_tinis(client, tmp_path):
 
 
 def test_tini_passes_the_whole_battery(client):
-    trial = battery(client, CHECKS["TINI"], {})
-    assert set(trial.outcomes) == CHECK_IDS
+    trial = battery(client, CHECKS.TINI, {})
+    assert set(trial.verdicts.by_check) == CHECK_IDS
     assert failures(trial) == {}
 
 
@@ -97,15 +96,15 @@ def timed_workloads():
     """The workloads whose checks measure time: the orphans (200 ms after SIGCONT, and under
     docker exec), idle CPU and signals (the forwarding container), a CMD that must outlive
     SIGTERM for a second, and an init that must exit within 3 s of CMD."""
-    return [CHECKS[name] for name in ("forwarding", "survives_term", "reaps_orphans", "subreaper",
-                                      "exit_statuses")]
+    return [CHECKS.forwarding, CHECKS.survives_term, CHECKS.reaps_orphans, CHECKS.subreaper,
+            CHECKS.exit_statuses]
 
 
 @pytest.mark.exclusive
 def test_reference_passes_timing_checks_ten_runs_under_load(client):
     files = {"mini_init.py": LAB.folder / "solution" / "mini_init.py"}
     with busy_cores():
-        trials = side_by_side(RUNS, lambda run: battery(client, CHECKS["MINI_INIT"], files,
+        trials = side_by_side(RUNS, lambda run: battery(client, CHECKS.MINI_INIT, files,
                                                         timed_workloads()))
     for run, trial in enumerate(trials):
         assert failures(trial) == {}, f"run {run + 1} of {RUNS}"
@@ -114,7 +113,7 @@ def test_reference_passes_timing_checks_ten_runs_under_load(client):
 @pytest.mark.exclusive
 def test_tini_passes_timing_checks_under_load(client):
     with busy_cores():
-        trials = side_by_side(3, lambda run: battery(client, CHECKS["TINI"], {}, timed_workloads()))
+        trials = side_by_side(3, lambda run: battery(client, CHECKS.TINI, {}, timed_workloads()))
     for run, trial in enumerate(trials):
         assert failures(trial) == {}, f"run {run + 1}"
 
@@ -131,13 +130,13 @@ def test_timing_mistakes_fail_every_time_under_load(client, tmp_path, case, work
     patch = LAB.folder / "buggy" / f"{case}.patch"
     def graded(run):
         folder, _, _ = faulty_submission(LAB, patch, tmp_path / str(run))
-        return battery(client, CHECKS["MINI_INIT"], {"mini_init.py": folder / "mini_init.py"},
-                       [CHECKS[workload]])
+        return battery(client, CHECKS.MINI_INIT, {"mini_init.py": folder / "mini_init.py"},
+                       [getattr(CHECKS, workload)])
 
     with busy_cores():
         trials = side_by_side(3, graded)
     for run, trial in enumerate(trials):
-        assert not trial.outcomes[check].passed, f"run {run + 1}: {check} passed"
+        assert not trial.verdicts.by_check[check].passed, f"run {run + 1}: {check} passed"
 
 
 # --- the handout's demos, on real containers of the lab images --------------------------------

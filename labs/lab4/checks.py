@@ -4,7 +4,7 @@ Each workload runs in a fresh container whose PID 1 is the init under test: mini
 noinit image (the container's command is `python3 mini_init.py CMD...`), or tini in the tini
 image (whose entrypoint is `tini --`). The subreaper case runs each init under docker exec
 instead, in the long-lived container whose PID 1 is a `sleep` that never reaps. The workloads
-are trusted programs (labs/lab4/support, at /opt/zombielab/lab in the container) that report
+are trusted programs (labs/lab4/support, at SUPPORT_DIR in the container) that report
 what they saw; the grader holds what they report against the kernel's process table, so an init
 that only prints what a workload would print does not pass.
 
@@ -19,19 +19,17 @@ once, so their SIGCHLDs coalesce into one pending signal, every time.
 """
 import json
 import re
-import signal
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
-from grader.scenario import BOOT_SHELL, CheckFailed, InfraError, Probe, Program, exercise, require
+from grader.scenario import (BOOT_SHELL, SUPPORT_DIR, CheckFailed, InfraError, Life, Probe, Proc,
+                             Program, Verdict, Verdicts, exercise, ms, require, signal_names)
 
 
-SUPPORT = "/opt/zombielab/lab"
 # The signals tini forwards that the battery sends, in this order. SIGTERM is not the last, so
 # an init that exits on SIGTERM is caught by the signals after it, not only by a race.
 FORWARDED = ["HUP", "INT", "QUIT", "USR1", "USR2", "PIPE", "ALRM", "TERM", "CONT", "TSTP", "URG",
@@ -41,7 +39,7 @@ FORWARDING_BUDGET = 6.0       # seconds for all of them, however many never arri
 ARGUMENTS = ["two words", "$HOME", "*"]
 EXIT_CODES = [0, 3, 42]
 SIGNAL_DEATHS = {"KILL": 137, "SEGV": 139}
-EXEC_FAILURES = {"no-such-command": 127, "not-executable": 126}   # files in SUPPORT (or not)
+EXEC_FAILURES = {"no-such-command": 127, "not-executable": 126}   # files in SUPPORT_DIR (or not)
 DAEMON_CODE = 5               # leaves_daemon.py's exit code
 SUBREAPER_CODE = 7            # orphans.py's exit code under docker exec
 ORPHANS = 50
@@ -66,22 +64,6 @@ PYTHON = "/usr/bin/python3"
 CLOCK_TICKS = 100             # USER_HZ: the unit of /proc's CPU times
 
 
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.0f} ms"
-
-
-def signal_names(mask: int) -> list[str]:
-    """The names in a /proc status mask (bit N-1 is signal N), e.g. 0x1000 -> [PIPE]."""
-    names = []
-    for number in range(1, 65):
-        if mask & (1 << (number - 1)):
-            try:
-                names.append(signal.Signals(number).name.removeprefix("SIG"))
-            except ValueError:
-                names.append(str(number))
-    return names
-
-
 def listed(names: list[str], most: int = 6) -> str:
     """HUP, INT, QUIT: a few names, then how many more."""
     if not names:
@@ -91,67 +73,39 @@ def listed(names: list[str], most: int = 6) -> str:
 
 
 # --- one init's results -------------------------------------------------------------------
-@dataclass
-class Outcome:
-    passed: bool = False
-    summary: str = ""         # what the init did, in a few words: shown beside the other init's
-    observed: str = ""        # for a failure: what the kernel showed
-
-    @property
-    def described(self) -> str:
-        return self.summary or ("passed" if self.passed else "failed")
-
-
 class Trial:
-    """One init's run of the battery: an outcome per check, judged the way ex.check judges."""
+    """One init's run of the battery: a verdict per check (its summary, what the init did in a
+    few words, is shown beside the other init's), judged the way ex.check judges."""
 
     def __init__(self, init):
         self.init = init
-        self.outcomes: dict[str, Outcome] = {}
+        self.verdicts = Verdicts()
         self.foreign = ""   # what another program than the init's own did in its place
         self.inert = ""     # why the rest of the battery was not run: the init started nothing
 
-    @contextmanager
-    def case(self, check_id: str):
-        """Judge one check: it passes unless the block raises CheckFailed. The block may set
-        the outcome's summary, which is kept either way."""
-        outcome = Outcome()
-        try:
-            yield outcome
-            outcome.passed = True
-        except CheckFailed as failure:
-            outcome.observed = str(failure)
-        self.outcomes.setdefault(check_id, outcome)
-
-    @contextmanager
-    def cases(self, *check_ids: str):
-        """Work several checks stand on: if it fails, each of them not yet judged fails."""
-        try:
-            yield
-        except CheckFailed as failure:
-            for check_id in check_ids:
-                self.outcomes.setdefault(check_id, Outcome(observed=str(failure)))
-
-    def outcome(self, check_id: str) -> Outcome:
-        if check_id in self.outcomes:
-            return self.outcomes[check_id]
+    def verdict(self, check_id: str) -> Verdict:
+        if check_id in self.verdicts.by_check:
+            return self.verdicts.by_check[check_id]
         if self.inert:
-            return Outcome(summary="not run", observed=self.inert)
+            return Verdict(summary="not run", observed=self.inert)
         raise InfraError(f"lab bug: the battery never judged {check_id}")
 
     @property
     def passed(self) -> bool:
-        return not self.foreign and not self.inert and all(o.passed for o in self.outcomes.values())
+        return not self.foreign and not self.inert and \
+            all(verdict.passed for verdict in self.verdicts.by_check.values())
 
     def saved(self) -> dict:
         return {"foreign": self.foreign,
-                "outcomes": {check_id: vars(o) for check_id, o in self.outcomes.items()}}
+                "verdicts": {check_id: vars(verdict)
+                             for check_id, verdict in self.verdicts.by_check.items()}}
 
     @classmethod
     def restored(cls, init, saved: dict) -> "Trial":
         trial = cls(init)
         trial.foreign = saved["foreign"]
-        trial.outcomes = {check_id: Outcome(**o) for check_id, o in saved["outcomes"].items()}
+        for check_id, verdict in saved["verdicts"].items():
+            trial.verdicts.record(check_id, Verdict(**verdict))
         return trial
 
 
@@ -233,12 +187,12 @@ class StatusCase:
 STATUS_CASES = [
     *(StatusCase("exit-codes", f"CMD {code}", ("sh", "-c", f"exit {code}"), code)
       for code in EXIT_CODES),
-    *(StatusCase("signal-deaths", f"SIG{name}", ("python3", f"{SUPPORT}/die_by.py", name), code)
+    *(StatusCase("signal-deaths", f"SIG{name}", ("python3", f"{SUPPORT_DIR}/die_by.py", name), code)
       for name, code in SIGNAL_DEATHS.items()),
-    *(StatusCase("exec-failures", name, (f"{SUPPORT}/{name}",), code)
+    *(StatusCase("exec-failures", name, (f"{SUPPORT_DIR}/{name}",), code)
       for name, code in EXEC_FAILURES.items()),
     StatusCase("exits-at-once", "orphan left running",
-               ("python3", f"{SUPPORT}/leaves_daemon.py", str(DAEMON_CODE)), DAEMON_CODE,
+               ("python3", f"{SUPPORT_DIR}/leaves_daemon.py", str(DAEMON_CODE)), DAEMON_CODE,
                said=rf"leaving \d+ running, exiting {DAEMON_CODE}"),
 ]
 
@@ -248,7 +202,7 @@ def exit_statuses(ex, trial: Trial) -> None:
     (a container takes most of a second to start, run and end), then the grader collects
     their statuses in turn, all within one window that opens once every container runs."""
     checks = sorted({case.check_id for case in STATUS_CASES})
-    with trial.cases(*checks):
+    with trial.verdicts.needed_by(*checks):
         with ThreadPoolExecutor(len(STATUS_CASES)) as engine:   # the engine makes them side by side
             booted = list(zip(STATUS_CASES, engine.map(
                 lambda case: trial.init.boot(ex, list(case.argv), STATUS_PIDS), STATUS_CASES)))
@@ -279,8 +233,8 @@ def judge_statuses(ex, trial: Trial, check_id: str, statuses: dict[StatusCase, i
     def told(status):
         return "still running" if status is None else f"exit {status}"
 
-    with trial.case(check_id) as case:
-        case.summary = ", ".join(told(status) if len(statuses) == 1 else f"{c.label}: {told(status)}"
+    with trial.verdicts.check(check_id) as verdict:
+        verdict.summary = ", ".join(told(status) if len(statuses) == 1 else f"{c.label}: {told(status)}"
                                  for c, status in statuses.items())
         if check_id == "exits-at-once":
             require(None not in statuses.values(),
@@ -292,72 +246,113 @@ def judge_statuses(ex, trial: Trial, check_id: str, statuses: dict[StatusCase, i
         require(not wrong, "; ".join(wrong))
 
 
+@dataclass
+class Catcher:
+    """CMD of the forwarding workload: its PID and arguments as it reported them once ready,
+    and the container's processes as the kernel showed them then."""
+    pid: int
+    arguments: str
+    procs: dict[int, Proc]
+
+    @property
+    def is_child(self) -> bool:
+        return self.pid in self.procs and self.procs[self.pid].ppid == 1 and self.pid != 1
+
+
 def forwarding(ex, trial: Trial) -> None:
     """One container for four checks: CMD's parent and arguments, the signal state CMD starts
     with, the init's CPU while nothing happens, and then each signal forwarded."""
-    checks = ("runs-child", "clean-signal-state", "idle-cpu", "forwards-signals")
-    with trial.cases(*checks):
-        booted = trial.init.boot(ex, [f"{SUPPORT}/signal-state", "python3",
-                                      f"{SUPPORT}/catch_signals.py", *ARGUMENTS])
-        prog = booted.program
-        try:
-            state = prog.expect_line(r"state (\d+) blocked ([0-9a-f]+) ignored ([0-9a-f]+)",
-                                     ex.timeout("clean-signal-state"), "the workload's signal state")
-        except CheckFailed:
-            trial.inert = started_nothing(booted, ex.timeout("clean-signal-state"))
-            raise
-        # [^\r\n], not ".": "." would take in the line's \r.
-        ready = prog.expect_line(r"catcher (\d+) ready args ([^\r\n]*)", ex.timeout("runs-child"),
-                                 "the workload's ready line")
-        catcher = int(ready.group(1))
-        procs = booted.probe.snapshot()
-        init = booted.probe.record().of(1)
-        paths = [path for _, path in init.execs]
-        mine = paths.index(PYTHON) if PYTHON in paths else len(paths)
-        others = [path for path in paths[:mine] if path != BOOT_SHELL] + \
-                 [path for path in paths[mine:] if path != PYTHON]
-        if others and trial.init is MINI_INIT:
-            trial.foreign = (f"mini_init.py exec'd {others[0]}: the init that did the work "
-                             "was another program")
+    with trial.verdicts.needed_by("runs-child", "clean-signal-state", "idle-cpu",
+                                  "forwards-signals"):
+        booted = trial.init.boot(ex, [f"{SUPPORT_DIR}/signal-state", "python3",
+                                      f"{SUPPORT_DIR}/catch_signals.py", *ARGUMENTS])
+        state = signal_state_reported(ex, trial, booted)
+        catcher = catcher_ready(ex, booted)
+        foreign = foreign_program(booted.probe.record().of(1))
+        if trial.init is MINI_INIT:
+            trial.foreign = foreign
+        judge_runs_child(trial, catcher)
+        judge_clean_signal_state(ex, trial, state, catcher)
+        judge_idle_cpu(trial, booted.probe)
+        judge_forwards_signals(ex, trial, booted, catcher)
 
-        real_child = catcher in procs and procs[catcher].ppid == 1 and catcher != 1
-        with trial.case("runs-child") as case:
-            case.summary = "CMD is its child" if real_child else "CMD is not its child"
-            require_child(procs, catcher, 1)
-            args = arguments_reported(ready.group(2))
-            case.summary += ", arguments intact" if args == ARGUMENTS else ", arguments changed"
-            require(args == ARGUMENTS, f"CMD got the arguments {args}, not {ARGUMENTS}")
 
-        with trial.case("clean-signal-state") as case:
-            blocked = signal_names(int(state.group(2), 16))
-            ignored = signal_names(int(state.group(3), 16) & ~runtime_ignored(ex)
-                                   & ~GLIBC_RESERVED)
-            case.summary = f"blocked: {listed(blocked)}; ignored: {listed(ignored)}"
-            require(int(state.group(1)) == catcher, "the signal state came from another process")
-            require(real_child, f"CMD (PID {catcher}) is not the init's child")
-            require(not blocked, f"CMD started with these signals blocked: {listed(blocked)}")
-            require(not ignored, f"CMD started with these signals ignored: {listed(ignored)}")
+def signal_state_reported(ex, trial: Trial, booted) -> re.Match:
+    """The signal-state helper's line: the PID it was about to become CMD as, and the masks CMD
+    starts with. If it never comes because the init started nothing, the battery stops here."""
+    try:
+        return booted.program.expect_line(r"state (\d+) blocked ([0-9a-f]+) ignored ([0-9a-f]+)",
+                                          ex.timeout("clean-signal-state"),
+                                          "the workload's signal state")
+    except CheckFailed:
+        trial.inert = started_nothing(booted, ex.timeout("clean-signal-state"))
+        raise
 
-        with trial.case("idle-cpu") as case:
-            share, woke = idle_cpu_share(booted.probe)
-            case.summary = f"{share:.0%} of a CPU, woke {woke} times"
-            require(share <= IDLE_CPU_LIMIT,
-                    f"while nothing happened for {IDLE_SECONDS:g} s the init used {share:.0%} of "
-                    f"a CPU (at most {IDLE_CPU_LIMIT:.0%})")
-            require(woke <= IDLE_WAKEUPS,
-                    f"while nothing happened for {IDLE_SECONDS:g} s the init woke {woke} times "
-                    f"(at most {IDLE_WAKEUPS}): it polls instead of waiting for a signal")
 
-        with trial.case("forwards-signals") as case:
-            require(real_child, f"CMD (PID {catcher}) is not the init's child")
-            missing, ending = send_each_signal(ex, booted)
-            leaked = [name for name in FORWARDED if name in reported_signals(prog, "helper")]
-            case.summary = f"{len(FORWARDED) - len(missing)} of {len(FORWARDED)} reached CMD"
-            if leaked:
-                case.summary += f", {len(leaked)} its helper too"
-            require(not missing, f"CMD never got SIG{', SIG'.join(missing)} from the init{ending}")
-            require(not leaked, f"SIG{', SIG'.join(leaked)} also reached a helper in CMD's "
-                                "process group: forward to CMD's PID, not its group")
+def catcher_ready(ex, booted) -> Catcher:
+    # [^\r\n], not ".": "." would take in the line's \r.
+    ready = booted.program.expect_line(r"catcher (\d+) ready args ([^\r\n]*)",
+                                       ex.timeout("runs-child"), "the workload's ready line")
+    return Catcher(int(ready.group(1)), ready.group(2), booted.probe.snapshot())
+
+
+def foreign_program(init: Life) -> str:
+    """What PID 1 exec'd besides the boot shell and python3 (mini_init.py), said as why the
+    work was not the learner's init's, or ""."""
+    paths = [path for _, path in init.execs]
+    mine = paths.index(PYTHON) if PYTHON in paths else len(paths)
+    others = [path for path in paths[:mine] if path != BOOT_SHELL] + \
+             [path for path in paths[mine:] if path != PYTHON]
+    if not others:
+        return ""
+    return f"mini_init.py exec'd {others[0]}: the init that did the work was another program"
+
+
+def judge_runs_child(trial: Trial, catcher: Catcher) -> None:
+    with trial.verdicts.check("runs-child") as verdict:
+        verdict.summary = "CMD is its child" if catcher.is_child else "CMD is not its child"
+        require_child(catcher.procs, catcher.pid, 1)
+        args = arguments_reported(catcher.arguments)
+        verdict.summary += ", arguments intact" if args == ARGUMENTS else ", arguments changed"
+        require(args == ARGUMENTS, f"CMD got the arguments {args}, not {ARGUMENTS}")
+
+
+def judge_clean_signal_state(ex, trial: Trial, state: re.Match, catcher: Catcher) -> None:
+    with trial.verdicts.check("clean-signal-state") as verdict:
+        blocked = signal_names(int(state.group(2), 16), short=True)
+        ignored = signal_names(int(state.group(3), 16) & ~runtime_ignored(ex) & ~GLIBC_RESERVED,
+                               short=True)
+        verdict.summary = f"blocked: {listed(blocked)}; ignored: {listed(ignored)}"
+        require(int(state.group(1)) == catcher.pid, "the signal state came from another process")
+        require(catcher.is_child, f"CMD (PID {catcher.pid}) is not the init's child")
+        require(not blocked, f"CMD started with these signals blocked: {listed(blocked)}")
+        require(not ignored, f"CMD started with these signals ignored: {listed(ignored)}")
+
+
+def judge_idle_cpu(trial: Trial, probe: Probe) -> None:
+    with trial.verdicts.check("idle-cpu") as verdict:
+        share, woke = idle_cpu_share(probe)
+        verdict.summary = f"{share:.0%} of a CPU, woke {woke} times"
+        require(share <= IDLE_CPU_LIMIT,
+                f"while nothing happened for {IDLE_SECONDS:g} s the init used {share:.0%} of "
+                f"a CPU (at most {IDLE_CPU_LIMIT:.0%})")
+        require(woke <= IDLE_WAKEUPS,
+                f"while nothing happened for {IDLE_SECONDS:g} s the init woke {woke} times "
+                f"(at most {IDLE_WAKEUPS}): it polls instead of waiting for a signal")
+
+
+def judge_forwards_signals(ex, trial: Trial, booted, catcher: Catcher) -> None:
+    with trial.verdicts.check("forwards-signals") as verdict:
+        require(catcher.is_child, f"CMD (PID {catcher.pid}) is not the init's child")
+        missing, ending = send_each_signal(ex, booted)
+        leaked = [name for name in FORWARDED
+                  if name in reported_signals(booted.program, "helper")]
+        verdict.summary = f"{len(FORWARDED) - len(missing)} of {len(FORWARDED)} reached CMD"
+        if leaked:
+            verdict.summary += f", {len(leaked)} its helper too"
+        require(not missing, f"CMD never got SIG{', SIG'.join(missing)} from the init{ending}")
+        require(not leaked, f"SIG{', SIG'.join(leaked)} also reached a helper in CMD's "
+                            "process group: forward to CMD's PID, not its group")
 
 
 def started_nothing(booted, waited: float) -> str:
@@ -384,9 +379,8 @@ def runtime_ignored(ex) -> int:
     """The signals every container starts with ignored, as the long-lived container's PID 1
     shows: a Docker engine started from a shell that ignores some passes them on to every
     container. No init put them there, so none is held against one."""
-    status = ex.probe.read_file("/proc/1/status", 8192) or ""
-    mask = re.search(r"^SigIgn:\s*([0-9a-f]+)$", status, re.M)
-    return int(mask.group(1), 16) if mask else 0
+    masks = ex.probe.signal_masks(1)
+    return masks.ignored if masks else 0
 
 
 def arguments_reported(text: str):
@@ -435,8 +429,8 @@ def reported_signals(prog: Program, who: str) -> set[str]:
 
 
 def survives_term(ex, trial: Trial) -> None:
-    with trial.case("survives-term") as case:
-        booted = trial.init.boot(ex, ["python3", f"{SUPPORT}/ignores_term.py"])
+    with trial.verdicts.check("survives-term") as verdict:
+        booted = trial.init.boot(ex, ["python3", f"{SUPPORT_DIR}/ignores_term.py"])
         pid = int(booted.program.expect_line(r"ignoring SIGTERM (\d+)", ex.timeout("survives-term"),
                                              "the workload's ready line").group(1))
         require_child(booted.probe.snapshot(), pid, 1)
@@ -444,36 +438,36 @@ def survives_term(ex, trial: Trial) -> None:
         time.sleep(TERM_WATCH)
         if not booted.sandbox.running():
             status = booted.program.wait_exit(ex.timeout("survives-term"))
-            case.summary = f"exit {status}"
+            verdict.summary = f"exit {status}"
             require(False, f"after SIGTERM the init exited with status {status}, and CMD, which "
                            "ignores SIGTERM, went with it")
         proc = booted.probe.get(pid)
-        case.summary = "CMD running after SIGTERM" if proc and proc.state != "Z" else "CMD killed"
+        verdict.summary = "CMD running after SIGTERM" if proc and proc.state != "Z" else "CMD killed"
         require(proc is not None and proc.state != "Z",
                 f"CMD, which ignores SIGTERM, was gone {ms(TERM_WATCH)} after SIGTERM")
 
 
 def reaps_orphans(ex, trial: Trial) -> None:
-    with trial.case("reaps-orphans") as case:
-        booted = trial.init.boot(ex, ["python3", f"{SUPPORT}/orphans.py", str(ORPHANS)])
+    with trial.verdicts.check("reaps-orphans") as verdict:
+        booted = trial.init.boot(ex, ["python3", f"{SUPPORT_DIR}/orphans.py", str(ORPHANS)])
         workload, orphans = orphans_ready(ex, booted.program, "reaps-orphans")
         late = coalesced_orphan_exits(booted_stage(booted), workload, orphans)
-        case.summary = f"{ORPHANS - len(late)} of {ORPHANS} reaped in time"
+        verdict.summary = f"{ORPHANS - len(late)} of {ORPHANS} reaped in time"
         require_in_time(late)
 
 
 def subreaper(ex, trial: Trial) -> None:
-    with trial.case("subreaper") as case:
-        program = trial.init.exec(ex, ["python3", f"{SUPPORT}/orphans.py", str(ORPHANS),
+    with trial.verdicts.check("subreaper") as verdict:
+        program = trial.init.exec(ex, ["python3", f"{SUPPORT_DIR}/orphans.py", str(ORPHANS),
                                        str(SUBREAPER_CODE)])
         stage = exec_stage(ex, program)
         workload, orphans = orphans_ready(ex, program, "subreaper")
         late = coalesced_orphan_exits(stage, workload, orphans)
-        case.summary = f"{ORPHANS - len(late)} of {ORPHANS} reaped in time"
+        verdict.summary = f"{ORPHANS - len(late)} of {ORPHANS} reaped in time"
         require_in_time(late)
         signal_workload(stage, workload, "USR1")   # its cue to exit SUBREAPER_CODE
         status = program.wait_exit(ex.timeout("subreaper"))
-        case.summary += f", exit {status}"
+        verdict.summary += f", exit {status}"
         require(status == SUBREAPER_CODE, f"CMD exited {SUBREAPER_CODE}, the init {status}")
 
 
@@ -541,15 +535,13 @@ BOOTED = [workload for workload in BATTERY if workload is not subreaper]
 def run_battery(ex, init, workloads=BATTERY, cancelled: threading.Event | None = None,
                 trial: Trial | None = None) -> Trial:
     """The workloads under one init, each in containers of its own, removed straight after
-    (added to `trial`'s outcomes if given)."""
+    (added to `trial`'s verdicts if given)."""
     trial = trial or Trial(init)
     for workload in workloads:
         if trial.inert or (cancelled is not None and cancelled.is_set()):
             break
-        try:
+        with ex.step():
             workload(ex, trial)
-        finally:
-            ex.stop_programs()
     return trial
 
 
@@ -594,8 +586,8 @@ def side_by_side(ex) -> tuple[Trial, Trial]:
 def mini_init(ex):
     yours, reference = run_both(ex)
     for spec in ex.spec.checks:
-        mine, theirs = yours.outcome(spec.id), reference.outcome(spec.id)
-        with ex.check(spec.id) as check:
-            check.note(f"yours: {mine.described} | tini: {theirs.described}")
+        mine, theirs = yours.verdict(spec.id), reference.verdict(spec.id)
+        with ex.check(spec.id) as verdict:
+            verdict.note(f"yours: {mine.described} | tini: {theirs.described}")
             require(not yours.foreign, yours.foreign)
             require(mine.passed, mine.observed)
