@@ -4,6 +4,7 @@ passes the whole battery, since a case tini fails is a bug in the battery; each 
 learner's result beside tini's; the timing checks hold under load both ways, workload by
 workload (a whole grading runs the battery twice, too slow to repeat ten times); and the
 handout's two central demos show what they claim on real containers of the lab images."""
+import json
 import os
 import re
 import socket
@@ -19,6 +20,7 @@ from grader import labspec
 from grader.exercise import Exercise
 from grader.containers import Containers
 from grader.recorder import Record
+from grader.scenario import require
 from grader.engine import IMAGES, LABEL, OWNER_LABEL
 
 LAB = labspec.load("lab4")
@@ -71,6 +73,22 @@ def test_an_init_that_starts_nothing_is_told_apart_from_one_that_runs_cmd(lines,
     record = Record([line.split() for line in lines], {})
     booted = SimpleNamespace(probe=SimpleNamespace(record=lambda: record))
     assert bool(CHECKS.started_nothing(booted, 5)) == inert
+
+
+# --- tini's run, kept by the result cache (no engine) -------------------------------------------
+def test_tinis_trial_comes_back_from_the_cache_as_it_was_judged():
+    trial = CHECKS.Trial(CHECKS.TINI)
+    with trial.verdicts.check("runs-child") as verdict:
+        verdict.summary = "CMD is its child"
+    with trial.verdicts.needed_by("exit-codes", "signal-deaths"):
+        require(False, "no container")
+    restored = CHECKS.Trial.restored(CHECKS.TINI, json.loads(json.dumps(trial.saved())))
+    assert {check_id: (v.passed, v.observed, v.described)
+            for check_id, v in restored.verdicts.by_check.items()} == {
+        "runs-child": (True, "", "CMD is its child"),
+        "exit-codes": (False, "no container", "failed"),
+        "signal-deaths": (False, "no container", "failed")}
+    assert not restored.passed
 
 
 # --- grading ----------------------------------------------------------------------------------
