@@ -20,10 +20,10 @@ import re
 import signal
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from grader.scenario import CheckFailed, Program, exercise, require
+from grader.scenario import CheckFailed, Exercise, Probe, Program, Verdicts, exercise, ms, require
 
 PROGRAM_MARK = "zombielab-program"
 EXITED_MARK = "zombielab-exited"
@@ -39,27 +39,19 @@ HOLDER = (Path(__file__).resolve().parent / "holder.py").read_text()
 class Held:
     """A learner's program started by the holder: prog is the terminal session (the holder's),
     pid the program's own PID."""
-    ex: object
+    ex: Exercise
     image: str
     prog: Program
     pid: int
     subreaper: bool = False   # the holder becomes a child subreaper at the gate
 
     @property
-    def probe(self):
+    def probe(self) -> Probe:
         return self.ex.probe_in(self.image)
 
     @property
     def holder(self) -> int:
         return self.prog.pid
-
-    def freeze_output(self) -> None:
-        """Ctrl-S: the terminal driver stops output, and whoever prints blocks in write()."""
-        self.prog.child.sendcontrol("s")
-
-    def thaw_output(self) -> None:
-        """Ctrl-Q: output flows again, and the blocked writers go on."""
-        self.prog.child.sendcontrol("q")
 
     def open_gate(self) -> None:
         self.prog.send_line("go subreaper" if self.subreaper else "go")
@@ -79,10 +71,6 @@ def run_held(ex, *args, image=None, gated=False, subreaper=False) -> Held:
 
 
 # --- reading the kernel ------------------------------------------------------------------------
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.0f} ms"
-
-
 def alive(proc) -> bool:
     return proc is not None and proc.state != "Z"
 
@@ -161,74 +149,70 @@ ORPHAN_RUNS = [
 ORPHAN_CHECKS = ("orphaned-child", "reports-adopter", "adopted-promptly")
 
 
-@dataclass
-class OrphanResult:
-    run: OrphanRun
-    failures: dict = field(default_factory=dict)   # check id -> what was observed
-
-    def fail(self, check_id: str, observed: str) -> None:
-        self.failures.setdefault(check_id, observed)
-
-
 @exercise("orphan.py")
 def orphan(ex):
-    results = []
+    runs = []   # (run, its verdicts) for each run made
     for run in ORPHAN_RUNS:
-        result = OrphanResult(run)
-        try:
-            observe_orphan(ex, run, result)
-        except CheckFailed as failure:   # the run could not go on: what is unjudged fails with it
-            for check_id in ORPHAN_CHECKS:
-                result.fail(check_id, str(failure))
-        results.append(result)
-        ex.stop_programs()
-        if set(ORPHAN_CHECKS) <= {check_id for r in results for check_id in r.failures}:
+        verdicts = ex.new_verdicts()
+        # A run that cannot go on fails every check it left unjudged.
+        with ex.step(), verdicts.needed_by(*ORPHAN_CHECKS):
+            observe_orphan(ex, run, verdicts)
+        runs.append((run, verdicts))
+        if all(failed_in_a_run(runs, check_id) for check_id in ORPHAN_CHECKS):
             break   # every check has failed: no further run can change a verdict
     for check_id in ORPHAN_CHECKS:
         with ex.check(check_id):
-            require(not any(check_id in r.failures for r in results), runs_story(results, check_id))
+            require(not failed_in_a_run(runs, check_id), runs_story(runs, check_id))
 
 
-def runs_story(results: list, check_id: str) -> str:
+def failed_in_a_run(runs: list, check_id: str) -> bool:
+    return any(verdicts.failed(check_id) for _, verdicts in runs)
+
+
+def runs_story(runs: list, check_id: str) -> str:
     """What went wrong in which run, said once when every run saw the same."""
-    failures = [(r.run.where, r.failures[check_id]) for r in results if check_id in r.failures]
+    failures = [(run.where, verdicts.by_check[check_id].observed)
+                for run, verdicts in runs if verdicts.failed(check_id)]
     if len(failures) == len(ORPHAN_RUNS) and len({what for _, what in failures}) == 1:
         return f"in every run: {failures[0][1]}"
     return "; ".join(f"{where}: {what}" for where, what in failures)
 
 
-def observe_orphan(ex, run: OrphanRun, result: OrphanResult) -> None:
+def observe_orphan(ex, run: OrphanRun, verdicts: Verdicts) -> None:
+    """One run: the parent held inside its print, its exit, then its child's adoption, what the
+    child says of it and how soon."""
     held = run_held(ex, image=run.image, gated=True, subreaper=run.subreaper)
-    probe = held.probe
-    held.freeze_output()
+    family = hold_parent_in_print(held, run.hold)
+    child = read_parent_line(ex, held)
+    died = judge_parent_exit(ex, held, verdicts)
+    adopter = adopter_of(held.probe, child, held.pid)
+    waiting = held.probe.cpu_wait(child)   # stopped, it waits for no CPU till SIGCONT
+    held.signal(family, "CONT")
+    reported = read_adopted_line(ex, held, child, verdicts)
+    # A child that lingers after its line is late too.
+    wait_dead(held.probe, child, NOTICE_LIMIT + 1)
+    waited = waiting()
+    record = held.probe.record()
+    ran = ran_after_adoption(held.probe, record.of(child), died, waited)
+    judge_adopter(held, verdicts, record, child, adopter, reported)
+    judge_prompt(held, verdicts, child, ran)
+
+
+def hold_parent_in_print(held: Held, hold: float) -> list[int]:
+    """Start the program with the terminal stopped, keep its parent inside its print for `hold`
+    seconds, then stop everything it started and let output flow: the family, stopped."""
+    held.prog.stop_output()
     held.open_gate()   # after Ctrl-S: the program starts with the terminal already stopped
-    time.sleep(run.hold)
+    time.sleep(hold)
     # Stop everything the parent started before letting output flow: only the parent's line
     # comes out (no other writer can cut into it), and the child, stopped, stays to be seen
     # with its new parent however fast its adopter reaps.
     family = stop_family(held)
-    if dead_in(probe.snapshot(), held.pid):
-        raise CheckFailed("the parent exited without printing its line: nothing it writes "
-                          "can get out while the terminal is stopped (unless it changed the "
-                          "terminal's settings)")
-    held.thaw_output()
-
-    child = read_parent_line(ex, held)
-    if not wait_dead(probe, held.pid, ex.timeout("orphaned-child")):
-        raise CheckFailed(f"the parent was still running {ex.timeout('orphaned-child'):g} s after "
-                          f"printing its line, so its child never became an orphan")
-    died = probe.record().of(held.pid).ended
-    status = exit_status(held, held.pid)
-    if status != 0:
-        result.fail("orphaned-child", f"the parent {describe_status(status)}")
-    # The kernel reparents the children before their parent is a zombie; the child, stopped,
-    # is still there to show its new parent.
-    procs = probe.snapshot()
-    adopter = procs[child].ppid if child in procs and procs[child].ppid not in (held.pid, 0) \
-        else None
-    waiting = probe.cpu_wait(child)   # stopped, it waits for no CPU till SIGCONT
-    held.signal(family, "CONT")
-    judge_adoption(ex, held, result, child, died, adopter, waiting)
+    require(not dead_in(held.probe.snapshot(), held.pid),
+            "the parent exited without printing its line: nothing it writes can get out while "
+            "the terminal is stopped (unless it changed the terminal's settings)")
+    held.prog.resume_output()
+    return family
 
 
 def stop_family(held: Held) -> list[int]:
@@ -254,42 +238,71 @@ def read_parent_line(ex, held: Held) -> int:
     return child
 
 
-def judge_adoption(ex, held: Held, result: OrphanResult, child: int, died: float,
-                   adopter: int | None, waiting) -> None:
-    probe = held.probe
+def judge_parent_exit(ex, held: Held, verdicts: Verdicts) -> float:
+    """When the parent exited (the kernel's time); it must exit soon after its line, with 0."""
+    timeout = ex.timeout("orphaned-child")
+    require(wait_dead(held.probe, held.pid, timeout),
+            f"the parent was still running {timeout:g} s after printing its line, so its child "
+            "never became an orphan")
+    died = held.probe.record().of(held.pid).ended
+    status = exit_status(held, held.pid)
+    if status != 0:
+        verdicts.fail("orphaned-child", f"the parent {describe_status(status)}")
+    return died
+
+
+def adopter_of(probe: Probe, child: int, parent: int) -> int | None:
+    """The child's parent once its own has exited, or None if it was gone first. The kernel
+    reparents the children before their parent is a zombie; the child, stopped, is still
+    there to show its new parent."""
+    procs = probe.snapshot()
+    if child in procs and procs[child].ppid not in (parent, 0):
+        return procs[child].ppid
+    return None
+
+
+def read_adopted_line(ex, held: Held, child: int, verdicts: Verdicts) -> int | None:
+    """The adopter the child's line names, or None if it wrote no such line."""
     try:
         line = held.prog.expect_line(rf"adopted {child} by (\d+)", ex.timeout("reports-adopter"),
                                      f'"adopted {child} by <ppid>"')
-        reported = int(line.group(1))
     except CheckFailed as failure:
-        reported = None
-        result.fail("reports-adopter", str(failure))
-    # A child that lingers after its line is late too.
-    wait_dead(probe, child, NOTICE_LIMIT + 1)
-    waited = waiting()
-    record = probe.record()
-    life = record.of(child)
-    could_notice = max(died, life.resumed or died)   # from the moment it runs again
-    ran = (life.ended or probe.now()) - could_notice - waited
+        verdicts.fail("reports-adopter", str(failure))
+        return None
+    return int(line.group(1))
+
+
+def ran_after_adoption(probe: Probe, life, died: float, waited: float) -> float:
+    """How long the child ran from the moment it could notice its adoption (its parent gone,
+    itself running again) until it exited, or until now, less the time it waited for a CPU."""
+    could_notice = max(died, life.resumed or died)
+    return (life.ended or probe.now()) - could_notice - waited
+
+
+def judge_adopter(held: Held, verdicts: Verdicts, record, child: int, adopter: int | None,
+                  reported: int | None) -> None:
     if adopter is None:
-        result.fail("orphaned-child", f"the kernel never gave child {child} a new parent: "
-                                      "it was gone before its parent")
-        result.fail("reports-adopter", f"child {child} was never adopted")
+        verdicts.fail("orphaned-child", f"the kernel never gave child {child} a new parent: "
+                                        "it was gone before its parent")
+        verdicts.fail("reports-adopter", f"child {child} was never adopted")
     elif reported is not None and reported != adopter:
         whose = " (its original parent)" if reported == held.pid else ""
-        result.fail("reports-adopter", f"the child said it was adopted by {reported}{whose}, "
-                                       f"but the kernel gave it to PID {adopter} "
-                                       f"({comm(probe, adopter)})")
+        verdicts.fail("reports-adopter", f"the child said it was adopted by {reported}{whose}, "
+                                         f"but the kernel gave it to PID {adopter} "
+                                         f"({comm(held.probe, adopter)})")
     elif reported is not None:
         unknown = not_told(record, child, held.pid, f"adopted {child} by {reported}")
         if unknown:
-            result.fail("reports-adopter", unknown)
+            verdicts.fail("reports-adopter", unknown)
+
+
+def judge_prompt(held: Held, verdicts: Verdicts, child: int, ran: float) -> None:
     if ran > NOTICE_LIMIT:
-        result.fail("adopted-promptly", f"child {child} was still running {ms(ran)} after it "
-                                        "was adopted (not counting time it waited for a CPU)")
+        verdicts.fail("adopted-promptly", f"child {child} was still running {ms(ran)} after it "
+                                          "was adopted (not counting time it waited for a CPU)")
     status = exit_status(held, child)   # readable where the adopter does not reap
     if status not in (None, 0):
-        result.fail("adopted-promptly", f"child {child} {describe_status(status)}")
+        verdicts.fail("adopted-promptly", f"child {child} {describe_status(status)}")
 
 
 def not_told(record, child: int, parent: int, line: str) -> str | None:
@@ -315,6 +328,7 @@ def not_told(record, child: int, parent: int, line: str) -> str | None:
 # --- subreaper.py ----------------------------------------------------------------------------
 SUBREAPER_CHECKS = ("adopts-grandchild", "reports-statuses", "no-zombies")
 GRANDCHILD_STATUS = 3
+ADOPTED_LINE = r"adopted (\d+) by (\d+)"   # the grandchild's line, as subreaper.py prints it
 
 
 @exercise("subreaper.py")
@@ -325,11 +339,11 @@ def subreaper(ex):
     its family shows up makes every death that follows a zombie subreaper.py cannot reap, which
     the grader reads at leisure: who its parent was at the end, and its exit status."""
     held = run_held(ex, gated=True)
-    held.freeze_output()
+    held.prog.stop_output()
     held.open_gate()
     with ex.needed_by(*SUBREAPER_CHECKS):   # if the family never forms, nothing can be judged
         stop_when_family_appears(ex, held)
-        held.thaw_output()
+        held.prog.resume_output()
         family = wait_family_dead(ex, held)
         zombies = {pid: (held.probe.get(pid), exit_status(held, pid)) for pid in family}
         held.signal(held.pid, "CONT")
@@ -367,7 +381,7 @@ def identify_family(held: Held, family: list, zombies: dict) -> tuple[int | None
     """(middle child or None, grandchild). The grandchild is the one that printed its adoption
     and was a zombie when the grader looked (subreaper.py, stopped, could not reap it); the
     middle child is the first one forked, if any was forked before the grandchild."""
-    said = lines_matching(held.prog, r"adopted (\d+) by (\d+)")
+    said = lines_matching(held.prog, ADOPTED_LINE)
     named = {int(m.group(1)) for m in said}
     caught = [pid for pid in family if zombies[pid][1] is not None]
     grandchild = next((pid for pid in caught if pid in named), caught[-1] if caught else None)
@@ -384,27 +398,8 @@ def judge_subreaper(held: Held, middle: int | None, grandchild: int, zombies: di
     with ex.check("adopts-grandchild"):
         require(adopter == me, f"the grandchild {grandchild} was adopted by PID {adopter} "
                                f"({comm(probe, adopter)}), not by subreaper.py (PID {me})")
-        said = lines_matching(held.prog, r"adopted (\d+) by (\d+)")
-        require(said, "the grandchild never printed its adopted line")
-        claim = (int(said[0].group(1)), int(said[0].group(2)))
-        require(claim == (grandchild, me),
-                f"it printed 'adopted {claim[0]} by {claim[1]}'; "
-                f"expected 'adopted {grandchild} by {me}'")
-        # An orphan, not a child from birth: forked by subreaper.py's child, whose parent the
-        # kernel made it (clone with CLONE_PARENT would make it subreaper.py's at once).
-        record = probe.record()
-        born = record.of(grandchild)
-        forker = record.life(born.creator) if born.creator else None
-        require(born.creator != me, f"the grandchild {grandchild} was forked by subreaper.py "
-                                    f"(PID {me}) itself, not by its child")
-        require(forker is not None and forker.creator == me and not forker.thread,
-                f"the grandchild {grandchild} was forked by PID {born.creator}, not by a child "
-                f"of subreaper.py (PID {me})")
-        require(born.parent == born.creator,
-                f"the grandchild {grandchild} was made PID {born.parent}'s child at birth "
-                f"(clone with CLONE_PARENT), so it was never orphaned")
-        require(not (unknown := not_told(record, grandchild, born.creator,
-                                         f"adopted {grandchild} by {me}")), unknown)
+        require_adopted_line(held, grandchild)
+        require_orphaned(probe.record(), grandchild, me)
     with ex.check("reports-statuses"):
         judge_reaped_lines(held, middle, grandchild, zombies)
     with ex.check("no-zombies"):
@@ -414,6 +409,34 @@ def judge_subreaper(held: Held, middle: int | None, grandchild: int, zombies: di
                           + "; ".join(p.described for p in left))
         status = exit_status(held, me)
         require(status == 0, f"subreaper.py {describe_status(status)}")
+
+
+def require_adopted_line(held: Held, grandchild: int) -> None:
+    """The grandchild's first adopted line names it and subreaper.py."""
+    said = lines_matching(held.prog, ADOPTED_LINE)
+    require(said, "the grandchild never printed its adopted line")
+    claim = (int(said[0].group(1)), int(said[0].group(2)))
+    require(claim == (grandchild, held.pid),
+            f"it printed 'adopted {claim[0]} by {claim[1]}'; "
+            f"expected 'adopted {grandchild} by {held.pid}'")
+
+
+def require_orphaned(record, grandchild: int, me: int) -> None:
+    """An orphan, not a child from birth: forked by subreaper.py's child, whose parent the
+    kernel made it (clone with CLONE_PARENT would make it subreaper.py's at once), and told its
+    new parent by getppid()."""
+    born = record.of(grandchild)
+    forker = record.life(born.creator) if born.creator else None
+    require(born.creator != me, f"the grandchild {grandchild} was forked by subreaper.py "
+                                f"(PID {me}) itself, not by its child")
+    require(forker is not None and forker.creator == me and not forker.thread,
+            f"the grandchild {grandchild} was forked by PID {born.creator}, not by a child "
+            f"of subreaper.py (PID {me})")
+    require(born.parent == born.creator,
+            f"the grandchild {grandchild} was made PID {born.parent}'s child at birth "
+            f"(clone with CLONE_PARENT), so it was never orphaned")
+    require(not (unknown := not_told(record, grandchild, born.creator,
+                                     f"adopted {grandchild} by {me}")), unknown)
 
 
 def family_story(probe, me: int) -> str:
