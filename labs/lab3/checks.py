@@ -11,15 +11,11 @@ import re
 import statistics
 import time
 
-from grader.scenario import CheckFailed, InfraError, exercise, require
+from grader.scenario import CheckFailed, InfraError, exercise, ms, require
 
 REAPED = r"reaped (\d+) status (-?\d+)"
 STARTED = r"started (\d+)"
 PROMPT_MS = 100
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.0f} ms"
 
 
 def listing(procs) -> str:
@@ -98,42 +94,47 @@ def reaper(ex):
     children = record.created_by(prog.pid)
     expected = {c.pid: (i + 1) % 256 for i, c in enumerate(children)}   # fork order gives i
     unreaped = list(filter(None, (not_reaped_by(c, prog.pid) for c in children)))
+    with ex.needed_by("real-statuses", "exit-order", "prompt-reaping"):
+        require(len(children) == len(REAPER_DELAYS),
+                f"reaper.py forked {len(children)} children for {len(REAPER_DELAYS)} arguments")
+        with ex.check("real-statuses"):
+            judge_real_statuses(record, expected, reports, unreaped, status)
+        with ex.check("exit-order"):
+            by_exit = [c.pid for _, c in sorted(zip(REAPER_DELAYS, children), key=lambda d: d[0])]
+            reported = [pid for pid, _ in reports if pid in expected]
+            require(reported == by_exit,
+                    f"reported {reported}; the children exited in the order {by_exit}")
+        with ex.check("prompt-reaping"):
+            judge_prompt_reaping(ex, record, prog, children, unreaped)
 
-    forked_right = (len(children) == len(REAPER_DELAYS),
-                    f"reaper.py forked {len(children)} children for {len(REAPER_DELAYS)} arguments")
-    with ex.check("real-statuses"):
-        require(*forked_right)
-        strangers = [pid for pid, _ in reports if pid not in expected]
-        require(not strangers, f"it reported PIDs that were never its children: {strangers}")
-        pids = [pid for pid, _ in reports]
-        missing = [pid for pid in expected if pid not in pids]
-        require(not missing, f"children never reported: {missing}")
-        require(len(pids) == len(set(pids)), f"some children were reported twice: {pids}")
-        wrong = [f"PID {pid}: printed {code}, exit code was {expected[pid]}"
-                 for pid, code in reports if code != expected[pid]]
-        require(not wrong, "wrong statuses: " + "; ".join(wrong))
-        wrong = status_mismatches(record, reports, "reaper.py")
-        require(not wrong, "; ".join(wrong))
-        require(not unreaped, "; ".join(unreaped) + ": the statuses it printed were never "
-                                                    "collected")
-        require(status == 0, f"reaper.py exited with status {status}")
 
-    with ex.check("exit-order"):
-        require(*forked_right)
-        by_exit = [c.pid for _, c in sorted(zip(REAPER_DELAYS, children), key=lambda d: d[0])]
-        reported = [pid for pid, _ in reports if pid in expected]
-        require(reported == by_exit, f"reported {reported}; the children exited in the order {by_exit}")
+def judge_real_statuses(record, expected: dict[int, int], reports, unreaped: list[str],
+                        status: int) -> None:
+    strangers = [pid for pid, _ in reports if pid not in expected]
+    require(not strangers, f"it reported PIDs that were never its children: {strangers}")
+    pids = [pid for pid, _ in reports]
+    missing = [pid for pid in expected if pid not in pids]
+    require(not missing, f"children never reported: {missing}")
+    require(len(pids) == len(set(pids)), f"some children were reported twice: {pids}")
+    wrong = [f"PID {pid}: printed {code}, exit code was {expected[pid]}"
+             for pid, code in reports if code != expected[pid]]
+    require(not wrong, "wrong statuses: " + "; ".join(wrong))
+    wrong = status_mismatches(record, reports, "reaper.py")
+    require(not wrong, "; ".join(wrong))
+    require(not unreaped, "; ".join(unreaped) + ": the statuses it printed were never "
+                                                "collected")
+    require(status == 0, f"reaper.py exited with status {status}")
 
-    with ex.check("prompt-reaping"):
-        require(*forked_right)
-        # Less all the time reaper.py waited for a CPU in its life: a slow machine is no fault.
-        stayed = {c.pid: c.zombie_time(ex.probe.now()) - record.of(prog.pid).cpu_waited
-                  for c in children}
-        slow = [f"PID {pid} for {ms(t)}" for pid, t in stayed.items() if t > PROMPT_MS / 1000]
-        require(not slow, "children stayed zombies too long: " + ", ".join(slow))
-        # A child the kernel discarded was never a zombie, and one that PID 1 reaped after
-        # reaper.py was gone was not reaped by reaper.py at all.
-        require(not unreaped, "; ".join(unreaped))
+
+def judge_prompt_reaping(ex, record, prog, children, unreaped: list[str]) -> None:
+    # Less all the time reaper.py waited for a CPU in its life: a slow machine is no fault.
+    stayed = {c.pid: c.zombie_time(ex.probe.now()) - record.of(prog.pid).cpu_waited
+              for c in children}
+    slow = [f"PID {pid} for {ms(t)}" for pid, t in stayed.items() if t > PROMPT_MS / 1000]
+    require(not slow, "children stayed zombies too long: " + ", ".join(slow))
+    # A child the kernel discarded was never a zombie, and one that PID 1 reaped after
+    # reaper.py was gone was not reaped by reaper.py at all.
+    require(not unreaped, "; ".join(unreaped))
 
 
 # --- server.py ------------------------------------------------------------------------------
@@ -163,7 +164,7 @@ def require_children(ex, prog, pids) -> None:
 
 
 def answers_at_once(ex):
-    with ex.check("answers-at-once"):
+    with ex.step(), ex.check("answers-at-once"):
         prog = ex.run()
         answers = [start_child(ex, prog, 5000, 0, "answers-at-once") for _ in range(50)]
         answers.append(start_child(ex, prog, 1000, 9, "answers-at-once"))
@@ -173,7 +174,6 @@ def answers_at_once(ex):
         # that blocks in wait misses the per-answer timeout by seconds.
         typical = statistics.median(took for _, took in answers)
         require(typical <= PROMPT_MS / 1000, f"its median answer took {ms(typical)}")
-    ex.stop_programs()
 
 
 IDLE_SECONDS = 1.0
@@ -184,7 +184,7 @@ def waits_idle(ex):
     """While a child runs and nothing else happens, a server that waits for events sleeps: the
     kernel's count of its context switches (every thread's) stays still. Load can only delay a
     poller's wakeups, never add a blocked server's."""
-    with ex.check("waits-idle"):
+    with ex.step(), ex.check("waits-idle"):
         prog = ex.run()
         start_child(ex, prog, int(IDLE_SECONDS * 1000) + 2000, 0, "waits-idle")
         time.sleep(0.2)   # past its answer
@@ -193,11 +193,10 @@ def waits_idle(ex):
         woke = ex.probe.wakeups(prog.pid) - before
         require(woke <= IDLE_WAKEUPS, f"server.py woke {woke} times in {IDLE_SECONDS:g} s while "
                                       "its one child ran and no input came: it polls")
-    ex.stop_programs()
 
 
 def reaps_without_input(ex):
-    with ex.check("reaps-without-input"):
+    with ex.step(), ex.check("reaps-without-input"):
         prog = ex.run()
         pid, _ = start_child(ex, prog, 300, 7, "reaps-without-input")
         waiting = ex.probe.cpu_wait(prog.pid)
@@ -210,7 +209,9 @@ def reaps_without_input(ex):
         lasted = ex.probe.record().of(pid).zombie_time(ex.probe.now()) - waited
         require(lasted <= PROMPT_MS / 1000, f"child {pid} stayed a zombie for {ms(lasted)} "
                                             "(not counting time server.py waited for a CPU)")
-    ex.stop_programs()
+
+
+COALESCED_CODES = list(range(11, 21))   # the exit statuses of the ten children
 
 
 def coalesced_exits(ex):
@@ -218,58 +219,54 @@ def coalesced_exits(ex):
     with ex.needed_by("coalesced-exits", "kernel-statuses"):
         # If the machine is too slow to stop the server before the children exit, try longer.
         for delay in (1500, 3000, 6000):
-            if _stopped_while_children_exit(ex, delay):
-                return
+            with ex.step():
+                if _stopped_while_children_exit(ex, delay):
+                    return
         raise InfraError("could not stop server.py before its children exited, even with 6 s")
 
 
 def _stopped_while_children_exit(ex, delay_ms: int) -> bool:
+    """One try; False if a child exited before the server stopped (the race was not provoked)."""
     prog = ex.run()
-    codes = list(range(11, 21))
-    pids = [start_child(ex, prog, delay_ms, code, "coalesced-exits")[0] for code in codes]
+    pids = [start_child(ex, prog, delay_ms, code, "coalesced-exits")[0] for code in COALESCED_CODES]
     require_children(ex, prog, pids)
+    if not _stopped_before_exits(ex, prog, pids):
+        return False
+    zombies = _zombies_while_stopped(ex, prog, pids, delay_ms)
+    reports, waited = _continued_reports(ex, prog, len(pids))
+    record = ex.probe.record()
+    with ex.check("coalesced-exits"):
+        judge_coalesced(ex, record, prog, pids, zombies, reports, waited)
+    with ex.check("kernel-statuses"):
+        judge_kernel_statuses(record, prog, pids, zombies, reports)
+    return True
+
+
+def _stopped_before_exits(ex, prog, pids: list[int]) -> bool:
+    """SIGSTOP the server; False if one of its children had exited already."""
     ex.signal(prog.pid, "STOP")
     stopped = ex.probe.wait_for(
         lambda procs: prog.pid in procs and procs[prog.pid].state == "T", timeout=2)
     require(stopped is not None, "server.py did not stop on SIGSTOP")
-    if any(pid not in stopped or stopped[pid].state == "Z" for pid in pids):
-        ex.stop_programs()
-        return False   # a child exited before the stop: the race was not provoked; retry
+    return not any(pid not in stopped or stopped[pid].state == "Z" for pid in pids)
+
+
+def _zombies_while_stopped(ex, prog, pids: list[int], delay_ms: int) -> set[int]:
+    """Wait for the children to exit while the server is stopped: the ones now its zombies."""
     exited = ex.probe.wait_for(
         lambda procs: all(pid not in procs or procs[pid].state == "Z" for pid in pids),
         timeout=delay_ms / 1000 + 3)
     require(exited is not None, "the children did not exit while server.py was stopped")
-    zombies = {pid for pid in pids if pid in exited and exited[pid].ppid == prog.pid}
+    return {pid for pid in pids if pid in exited and exited[pid].ppid == prog.pid}
 
+
+def _continued_reports(ex, prog, count: int) -> tuple[dict[int, int], float]:
+    """SIGCONT the server and read its reaped lines; also how long it then waited for a CPU."""
     waiting = ex.probe.cpu_wait(prog.pid)   # stopped, it waits for no CPU till SIGCONT
     ex.signal(prog.pid, "CONT")
     ex.probe.wait_for(lambda procs: prog.pid not in procs or procs[prog.pid].state != "T", 2)
-    reports = dict(_read_reports(ex, prog, len(pids)))
-    waited = waiting()
-    record = ex.probe.record()
-
-    with ex.check("coalesced-exits"):
-        continued = record.of(prog.pid).resumed
-        require(continued is not None, "server.py did not continue after SIGCONT")
-        stayed = {pid: record.of(pid).zombie_time(ex.probe.now(), since=continued) - waited
-                  for pid in zombies}
-        late = [f"PID {pid} for {ms(t)}" for pid, t in stayed.items() if t > PROMPT_MS / 1000]
-        require(not late, f"after SIGCONT these zombies stayed (not counting time server.py "
-                          f"waited for a CPU): {', '.join(late)}")
-        missing = [pid for pid in pids if pid not in reports]
-        require(not missing, f"no reaped line for {missing}")
-    with ex.check("kernel-statuses"):
-        vanished = [pid for pid in pids if pid not in zombies]
-        require(not vanished, f"children {vanished} exited without becoming server.py's zombies, "
-                              "so their statuses were thrown away (SIGCHLD ignored?)")
-        wrong = [f"PID {pid}: printed {reports[pid]}, exited with {code}"
-                 for pid, code in zip(pids, codes) if pid in reports and reports[pid] != code]
-        require(not wrong, "wrong statuses: " + "; ".join(wrong))
-        wrong = status_mismatches(record, reports.items(), "server.py")
-        wrong += filter(None, (not_reaped_by(record.life(pid), prog.pid) for pid in reports))
-        require(not wrong, "; ".join(wrong))
-    ex.stop_programs()
-    return True
+    reports = dict(_read_reports(ex, prog, count))
+    return reports, waiting()
 
 
 def _read_reports(ex, prog, count: int):
@@ -283,22 +280,50 @@ def _read_reports(ex, prog, count: int):
         yield int(line.group(1)), int(line.group(2))
 
 
+def judge_coalesced(ex, record, prog, pids, zombies, reports, waited: float) -> None:
+    continued = record.of(prog.pid).resumed
+    require(continued is not None, "server.py did not continue after SIGCONT")
+    stayed = {pid: record.of(pid).zombie_time(ex.probe.now(), since=continued) - waited
+              for pid in zombies}
+    late = [f"PID {pid} for {ms(t)}" for pid, t in stayed.items() if t > PROMPT_MS / 1000]
+    require(not late, f"after SIGCONT these zombies stayed (not counting time server.py "
+                      f"waited for a CPU): {', '.join(late)}")
+    missing = [pid for pid in pids if pid not in reports]
+    require(not missing, f"no reaped line for {missing}")
+
+
+def judge_kernel_statuses(record, prog, pids, zombies, reports) -> None:
+    vanished = [pid for pid in pids if pid not in zombies]
+    require(not vanished, f"children {vanished} exited without becoming server.py's zombies, "
+                          "so their statuses were thrown away (SIGCHLD ignored?)")
+    wrong = [f"PID {pid}: printed {reports[pid]}, exited with {code}"
+             for pid, code in zip(pids, COALESCED_CODES) if pid in reports and reports[pid] != code]
+    require(not wrong, "wrong statuses: " + "; ".join(wrong))
+    wrong = status_mismatches(record, reports.items(), "server.py")
+    wrong += filter(None, (not_reaped_by(record.life(pid), prog.pid) for pid in reports))
+    require(not wrong, "; ".join(wrong))
+
+
 def quit_waits(ex):
-    with ex.check("quit-waits"):
+    with ex.step(), ex.check("quit-waits"):
         for ending in ("quit", "end of input"):
-            prog = ex.run()
-            pid, _ = start_child(ex, prog, 400, 4, "quit-waits")
-            if ending == "quit":
-                prog.send_line("quit")
-            else:
-                prog.end_input()
-            first = prog.expect_line(rf"{REAPED}|bye", ex.timeout("quit-waits"),
-                                     f'"reaped {pid} status 4" after {ending}')
-            require(first.group(1) is not None, f"after {ending} it said bye while child {pid} still ran")
-            require((int(first.group(1)), int(first.group(2))) == (pid, 4),
-                    f"after {ending} it printed {first.group(0)!r}; expected 'reaped {pid} status 4'")
-            require_children(ex, prog, [pid])
-            prog.expect_line("bye", ex.timeout("quit-waits"), f'"bye" after {ending}')
-            status = prog.wait_exit(ex.timeout("quit-waits"))
-            require(status == 0, f"after {ending} server.py exited with status {status}")
-        ex.stop_programs()
+            _reaps_before_bye(ex, ending)
+
+
+def _reaps_before_bye(ex, ending: str) -> None:
+    """Start a child, then end the input with `ending`: the server reaps it, then says bye."""
+    prog = ex.run()
+    pid, _ = start_child(ex, prog, 400, 4, "quit-waits")
+    if ending == "quit":
+        prog.send_line("quit")
+    else:
+        prog.end_input()
+    first = prog.expect_line(rf"{REAPED}|bye", ex.timeout("quit-waits"),
+                             f'"reaped {pid} status 4" after {ending}')
+    require(first.group(1) is not None, f"after {ending} it said bye while child {pid} still ran")
+    require((int(first.group(1)), int(first.group(2))) == (pid, 4),
+            f"after {ending} it printed {first.group(0)!r}; expected 'reaped {pid} status 4'")
+    require_children(ex, prog, [pid])
+    prog.expect_line("bye", ex.timeout("quit-waits"), f'"bye" after {ending}')
+    status = prog.wait_exit(ex.timeout("quit-waits"))
+    require(status == 0, f"after {ending} server.py exited with status {status}")
