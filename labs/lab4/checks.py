@@ -207,7 +207,7 @@ def exit_statuses(ex, trial: Trial) -> None:
             booted = list(zip(STATUS_CASES, engine.map(
                 lambda case: trial.init.boot(ex, list(case.argv), STATUS_PIDS), STATUS_CASES)))
         for _, b in booted:   # a busy engine may take seconds to start eight: not the init's time
-            b.sandbox.wait_running(STARTUP_LIMIT)   # False if it already ended: as good
+            b.wait_running(STARTUP_LIMIT)   # False if it already ended: as good
         window = time.monotonic() + STATUS_LIMIT
         statuses = {case: status_of(ex, case, b, window) for case, b in booted}
     for check_id in checks:
@@ -436,7 +436,7 @@ def survives_term(ex, trial: Trial) -> None:
         require_child(booted.probe.snapshot(), pid, 1)
         booted.kill("TERM")
         time.sleep(TERM_WATCH)
-        if not booted.sandbox.running():
+        if not booted.running():
             status = booted.program.wait_exit(ex.timeout("survives-term"))
             verdict.summary = f"exit {status}"
             require(False, f"after SIGTERM the init exited with status {status}, and CMD, which "
