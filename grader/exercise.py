@@ -166,6 +166,11 @@ class Exercise:
         ids = [self.containers.image_id(image) for image in images]
         return cache.remembered(f"{lab.name}-{name}", cache.fingerprint(lab.folder, ids), make)
 
+    @property
+    def check_ids(self) -> list[str]:
+        """The exercise's checks, as lab.yaml lists them."""
+        return [spec.id for spec in self.spec.checks]
+
     def timeout(self, check_id: str) -> float:
         return self.spec.check(check_id).timeout
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
 import re
 import select
 import subprocess
@@ -35,6 +36,7 @@ LIMIT_COUNTERS = {
     "oom_kills": ("memory", "memory.oom_control", "memory.events", "oom_kill"),
 }
 
+USER_HZ = os.sysconf("SC_CLK_TCK")   # the unit of /proc's CPU times (100 on Linux)
 STATE_NAMES = {"R": "running", "S": "sleeping", "D": "in disk sleep", "Z": "a zombie",
                "T": "stopped", "t": "traced", "X": "dead", "I": "idle"}
 
@@ -51,6 +53,11 @@ class Proc:
     uid: int
     starttime: int
     cpu_ticks: int
+
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU time used, user and system (/proc counts it in USER_HZ ticks)."""
+        return self.cpu_ticks / USER_HZ
 
     @property
     def described(self) -> str:
