@@ -452,14 +452,7 @@ def judge_reaped_lines(held: Held, middle: int | None, grandchild: int, zombies:
     me = held.pid
     reports = [(int(m.group(1)), int(m.group(2)))
                for m in lines_matching(held.prog, r"reaped (\d+) status (-?\d+)")]
-    pids = [pid for pid, _ in reports]
-    require(len(pids) == len(set(pids)), f"some were reported twice: {pids}")
-    require(grandchild in pids, f"no reaped line for the grandchild {grandchild}")
-    others = [pid for pid in pids if pid != grandchild]
-    require(middle in pids, f"no reaped line for the child it forked (the PIDs reported: {pids})")
-    strangers = [pid for pid in others if pid != middle]
-    require(not strangers, "it reported PIDs that were neither its child nor its grandchild: "
-                           f"{strangers}")
+    require_each_reported_once([pid for pid, _ in reports], middle, grandchild)
     expected = {middle: 0, grandchild: GRANDCHILD_STATUS}
     for pid, printed in reports:
         proc, kernel = zombies.get(pid, (None, None))
@@ -471,6 +464,17 @@ def judge_reaped_lines(held: Held, middle: int | None, grandchild: int, zombies:
                                        f"whose exit code was {kernel}")
         require(printed == expected[pid], f"it printed status {printed} for the {who} {pid}; "
                                           f"the {who} must exit {expected[pid]}")
+
+
+def require_each_reported_once(pids: list[int], middle: int | None, grandchild: int) -> None:
+    """The reaped lines name the child and the grandchild, once each, and no one else."""
+    require(len(pids) == len(set(pids)), f"some were reported twice: {pids}")
+    require(grandchild in pids, f"no reaped line for the grandchild {grandchild}")
+    others = [pid for pid in pids if pid != grandchild]
+    require(middle in pids, f"no reaped line for the child it forked (the PIDs reported: {pids})")
+    strangers = [pid for pid in others if pid != middle]
+    require(not strangers, "it reported PIDs that were neither its child nor its grandchild: "
+                           f"{strangers}")
 
 
 # --- daemon.py -------------------------------------------------------------------------------
