@@ -22,7 +22,7 @@ import re
 import signal
 from dataclasses import dataclass
 
-from grader.scenario import Life, Record, WORKDIR, exercise, require
+from grader.scenario import Life, Record, SignalMasks, WORKDIR, exercise, require, signal_names
 
 FORKED = re.compile(r"forked (\d+)")
 CHILD = re.compile(r"child (\d+) parent (\d+)")
@@ -55,21 +55,26 @@ class Run:
         # of (print's text and newline can go out as two writes) still counts as printed.
         return [tuple(map(int, m.groups())) for m in pattern.finditer(self.text)]
 
+    @property
+    def abandoned(self) -> list[int]:
+        """The processes it created that were still in the table once it was done."""
+        return [pid for pid in self.created if pid in self.left]
+
 
 def run_program(ex, args, check_id: str, to_file: str | None = None) -> Run:
     """Run the learner's program to its end, under a terminal (stdout to to_file if given)."""
-    ex.stop_programs()   # nothing of an earlier run may allocate PIDs during this one
-    prog = ex.run(*args, stdout=to_file)
-    status = prog.wait_exit(ex.timeout(check_id))
-    left = settle(ex)
-    record = ex.probe.record()
-    started = record.of(prog.pid).born
-    created = [life.pid for life in record.processes(after=started) if life.pid != prog.pid]
-    if to_file:
-        text = ex.probe.read_file(to_file, ex.output_limit) or ""
-    else:
-        text = "\n".join(prog.lines())
-    return Run(prog.pid, prog.ppid, status, text, record, created, left)
+    with ex.step():   # nothing of this run may allocate PIDs during the next
+        prog = ex.run(*args, stdout=to_file)
+        status = prog.wait_exit(ex.timeout(check_id))
+        left = settle(ex)
+        record = ex.probe.record()
+        started = record.of(prog.pid).born
+        created = [life.pid for life in record.processes(after=started) if life.pid != prog.pid]
+        if to_file:
+            text = ex.probe.read_file(to_file, ex.output_limit) or ""
+        else:
+            text = "\n".join(prog.lines())
+        return Run(prog.pid, prog.ppid, status, text, record, created, left)
 
 
 def settle(ex) -> dict:
@@ -124,13 +129,17 @@ def written_by(run: Run, line: str, pid: int) -> str | None:
     return None
 
 
-def leftovers(run: Run) -> list[str]:
-    return [run.left[pid].described for pid in run.created if pid in run.left]
+def judge_all_reaped(run: Run, still_there: str, reaper_of) -> None:
+    """Nothing the run created is left in the table, and reaper_of(pid)'s wait took each."""
+    left = [run.left[pid].described for pid in run.abandoned]
+    require(not left, f"{still_there}, waited for by nobody: {'; '.join(left)}")
+    wrong = unreaped(run, reaper_of)
+    require(not wrong, "; ".join(wrong))
 
 
-def created_exactly(run: Run, count: int, command: str) -> tuple[bool, str]:
+def require_created(run: Run, count: int, command: str) -> None:
     """The prerequisite of most checks: the program made exactly the processes it should."""
-    return (len(run.created) == count,
+    require(len(run.created) == count,
             f"`{command}` created {len(run.created)} processes (PIDs {_span(run.created)}), "
             f"not {count}")
 
@@ -145,74 +154,70 @@ def _span(pids: list[int]) -> str:
 @exercise("fork_children.py")
 def fork_children(ex):
     run = run_program(ex, [CHILDREN], "child-lines")
-    judge_children(ex, run)
+    with ex.needed_by("child-lines", "real-pids", "exit-statuses", "no-zombies"):
+        require_created(run, CHILDREN, f"fork_children.py {CHILDREN}")
+        with ex.check("child-lines"):
+            judge_child_lines(run)
+        with ex.check("real-pids"):
+            judge_real_pids(run)
+        with ex.check("exit-statuses"):
+            judge_exit_statuses(run)
+        with ex.check("no-zombies"):
+            judge_all_reaped(run, "after fork_children.py exited, its children were still there",
+                             lambda pid: run.pid)
     with ex.check("piped-output"):
         judge_piped(run_program(ex, [CHILDREN], "piped-output", to_file=OUTPUT_FILE))
 
 
-def judge_children(ex, run: Run) -> None:
-    command = f"fork_children.py {CHILDREN}"
-    made_right = created_exactly(run, CHILDREN, command)
-    position = {pid: i for i, pid in enumerate(run.created, start=1)}   # fork order is PID order
-    forked = [pid for (pid,) in run.found(FORKED)]
+def judge_child_lines(run: Run) -> None:
     children = run.found(CHILD)
+    lines = sorted(pid for pid, _ in children)
+    strangers = sorted(set(lines) - set(run.created))
+    require(not strangers, f"child lines came from PIDs that were never its children: "
+                           f"{strangers}; its children were {run.created}")
+    require(len(lines) == len(set(lines)), f"some children printed more than one child "
+                                           f"line: {lines}")
+    # A child that its parent abandoned (no-zombies' failure, not this one's) may not get to
+    # print while the parent lives: once the program exits, its terminal session is over (the
+    # line is lost, or SIGHUP kills the child first) and the kernel has made PID 1 its
+    # parent. It is excused either way.
+    silent = [pid for pid in run.created if pid not in lines and pid not in run.abandoned]
+    require(not silent, f"no child line from {silent}; its children were {run.created}")
+    wrong = [f"child {pid} printed parent {ppid}" for pid, ppid in children
+             if ppid != run.pid and not (ppid == 1 and pid in run.abandoned)]
+    require(not wrong, f"its parent was PID {run.pid}, but " + "; ".join(wrong))
+    spoken = [written_by(run, f"child {pid} parent {ppid}", pid) for pid, ppid in children]
+    require(not any(spoken), "; ".join(filter(None, spoken)))
+
+
+def judge_real_pids(run: Run) -> None:
+    forked = [pid for (pid,) in run.found(FORKED)]
+    require(forked == run.created,
+            f"it printed forked {forked}; the kernel created its children {run.created}, "
+            "in that order")
+    reported = [pid for pid, _ in run.found(REAPED)]
+    strangers = [pid for pid in reported if pid not in run.created]
+    require(not strangers, f"it reported reaping PIDs that were never its children: {strangers}")
+    require(sorted(reported) == run.created,
+            f"it printed reaped lines for {reported}; its children were {run.created}")
+    wrong = wrong_forks(run, lambda pid: run.pid)
+    require(not wrong, f"the kernel's record of fork_children.py (PID {run.pid}): "
+                       + "; ".join(wrong))
+
+
+def judge_exit_statuses(run: Run) -> None:
+    position = {pid: i for i, pid in enumerate(run.created, start=1)}   # fork order is PID order
     reaped = run.found(REAPED)
-    abandoned = {pid for pid in run.created if pid in run.left}
-
-    with ex.check("child-lines"):
-        require(*made_right)
-        lines = sorted(pid for pid, _ in children)
-        strangers = sorted(set(lines) - set(position))
-        require(not strangers, f"child lines came from PIDs that were never its children: "
-                               f"{strangers}; its children were {run.created}")
-        require(len(lines) == len(set(lines)), f"some children printed more than one child "
-                                               f"line: {lines}")
-        # A child that its parent abandoned (no-zombies' failure, not this one's) may not get to
-        # print while the parent lives: once the program exits, its terminal session is over (the
-        # line is lost, or SIGHUP kills the child first) and the kernel has made PID 1 its
-        # parent. It is excused either way.
-        silent = [pid for pid in run.created if pid not in lines and pid not in abandoned]
-        require(not silent, f"no child line from {silent}; its children were {run.created}")
-        wrong = [f"child {pid} printed parent {ppid}" for pid, ppid in children
-                 if ppid != run.pid and not (ppid == 1 and pid in abandoned)]
-        require(not wrong, f"its parent was PID {run.pid}, but " + "; ".join(wrong))
-        spoken = [written_by(run, f"child {pid} parent {ppid}", pid) for pid, ppid in children]
-        require(not any(spoken), "; ".join(filter(None, spoken)))
-
-    with ex.check("real-pids"):
-        require(*made_right)
-        require(forked == run.created,
-                f"it printed forked {forked}; the kernel created its children {run.created}, "
-                "in that order")
-        reported = [pid for pid, _ in reaped]
-        strangers = [pid for pid in reported if pid not in position]
-        require(not strangers, f"it reported reaping PIDs that were never its children: {strangers}")
-        require(sorted(reported) == run.created,
-                f"it printed reaped lines for {reported}; its children were {run.created}")
-        wrong = wrong_forks(run, lambda pid: run.pid)
-        require(not wrong, f"the kernel's record of fork_children.py (PID {run.pid}): "
-                           + "; ".join(wrong))
-
-    with ex.check("exit-statuses"):
-        require(*made_right)
-        require(reaped, "it printed no reaped line")
-        wrong = [f"PID {pid}: printed {code}, but it was child number {position[pid]}"
-                 for pid, code in reaped if pid in position and code != position[pid]]
-        require(not wrong, "wrong statuses: " + "; ".join(wrong))
-        wrong = [f"PID {pid} {run.life(pid).ending}; fork_children.py printed status {code}"
-                 for pid, code in reaped if pid in position and run.life(pid).exit_code != code]
-        require(not wrong, "; ".join(wrong))
-        wrong = unreaped(run, lambda pid: run.pid, [pid for pid, _ in reaped if pid in position])
-        require(not wrong, "; ".join(wrong) + ": the statuses it printed were never collected")
-        require(run.status == 0, f"fork_children.py exited with status {run.status}")
-
-    with ex.check("no-zombies"):
-        require(*made_right)
-        left = leftovers(run)
-        require(not left, f"after fork_children.py exited, its children were still there, "
-                          f"waited for by nobody: {'; '.join(left)}")
-        wrong = unreaped(run, lambda pid: run.pid)
-        require(not wrong, "; ".join(wrong))
+    require(reaped, "it printed no reaped line")
+    wrong = [f"PID {pid}: printed {code}, but it was child number {position[pid]}"
+             for pid, code in reaped if pid in position and code != position[pid]]
+    require(not wrong, "wrong statuses: " + "; ".join(wrong))
+    wrong = [f"PID {pid} {run.life(pid).ending}; fork_children.py printed status {code}"
+             for pid, code in reaped if pid in position and run.life(pid).exit_code != code]
+    require(not wrong, "; ".join(wrong))
+    wrong = unreaped(run, lambda pid: run.pid, [pid for pid, _ in reaped if pid in position])
+    require(not wrong, "; ".join(wrong) + ": the statuses it printed were never collected")
+    require(run.status == 0, f"fork_children.py exited with status {run.status}")
 
 
 def judge_piped(run: Run) -> None:
@@ -226,8 +231,7 @@ def judge_piped(run: Run) -> None:
                                         f"forked lines for the {len(run.created)} processes it created")
     # An abandoned child may die before printing: when the program exits, its terminal session
     # ends and the kernel sends SIGHUP to the children still in it. no-zombies judges that.
-    abandoned = sum(pid in run.left for pid in run.created)
-    require(len(run.created) - abandoned <= children <= len(run.created),
+    require(len(run.created) - len(run.abandoned) <= children <= len(run.created),
             f"with its output in a file, `{command}` wrote {children} child lines for the "
             f"{len(run.created)} processes it created")
 
@@ -236,50 +240,49 @@ def judge_piped(run: Run) -> None:
 @exercise("chain.py")
 def chain(ex):
     run = run_program(ex, [CHAIN], "chain-links")
-    command = f"chain.py {CHAIN}"
-    made_right = created_exactly(run, CHAIN - 1, command)
+    with ex.needed_by("chain-links", "chain-status", "chain-reaped"):
+        require_created(run, CHAIN - 1, f"chain.py {CHAIN}")
+        with ex.check("chain-links"):
+            judge_chain_links(run)
+        with ex.check("chain-status"):
+            judge_chain_status(run)
+        with ex.check("chain-reaped"):
+            judge_all_reaped(run, "after chain.py exited, processes of the chain were still there",
+                             lambda pid: run.life(pid).parent)
+
+
+def judge_chain_links(run: Run) -> None:
     links = run.found(DEPTH)
+    depths = sorted(depth for depth, _, _ in links)
+    require(depths == list(range(1, CHAIN + 1)),
+            f"it printed depth lines for depths {depths}, not one for each of 1..{CHAIN}")
+    by_depth = {depth: (pid, parent) for depth, pid, parent in links}
+    expected = [run.pid] + run.created   # creation order is depth order in a chain
+    printed = [by_depth[d][0] for d in range(1, CHAIN + 1)]
+    require(printed == expected, f"its depth lines name PIDs {printed}; the kernel gave the "
+                                 f"program PID {run.pid} and then created {run.created}")
+    wrong = [f"depth {d} printed parent {by_depth[d][1]}, not {parent}"
+             for d, parent in zip(range(1, CHAIN + 1), [run.parent] + expected[:-1])
+             if by_depth[d][1] != parent]
+    require(not wrong, "; ".join(wrong))
+    parent_of = dict(zip(run.created, expected))
+    wrong = wrong_forks(run, parent_of.get)
+    require(not wrong, "the kernel's record of the chain: " + "; ".join(wrong))
 
-    with ex.check("chain-links"):
-        require(*made_right)
-        depths = sorted(depth for depth, _, _ in links)
-        require(depths == list(range(1, CHAIN + 1)),
-                f"it printed depth lines for depths {depths}, not one for each of 1..{CHAIN}")
-        by_depth = {depth: (pid, parent) for depth, pid, parent in links}
-        expected = [run.pid] + run.created   # creation order is depth order in a chain
-        printed = [by_depth[d][0] for d in range(1, CHAIN + 1)]
-        require(printed == expected, f"its depth lines name PIDs {printed}; the kernel gave the "
-                                     f"program PID {run.pid} and then created {run.created}")
-        wrong = [f"depth {d} printed parent {by_depth[d][1]}, not {parent}"
-                 for d, parent in zip(range(1, CHAIN + 1), [run.parent] + expected[:-1])
-                 if by_depth[d][1] != parent]
-        require(not wrong, "; ".join(wrong))
-        parent_of = dict(zip(run.created, expected))
-        wrong = wrong_forks(run, parent_of.get)
-        require(not wrong, "the kernel's record of the chain: " + "; ".join(wrong))
 
-    with ex.check("chain-status"):
-        require(*made_right)
-        statuses = [code for (code,) in run.found(CHAIN_STATUS)]
-        require(statuses == [CHAIN - 1], f"`{command}` printed chain status lines {statuses}; "
-                                         f"expected exactly one, chain status {CHAIN - 1}")
-        # Each link passes up what the kernel gave it: the deepest exits 0, each above it with
-        # its child's code + 1.
-        wrong = [f"PID {pid} {run.life(pid).ending}, not {len(run.created) - 1 - i}"
-                 for i, pid in enumerate(run.created)
-                 if run.life(pid).exit_code != len(run.created) - 1 - i]
-        require(not wrong, "the links' exit statuses: " + "; ".join(wrong))
-        wrong = unreaped(run, lambda pid: run.life(pid).parent)
-        require(not wrong, "; ".join(wrong) + ": the statuses were never passed up")
-        require(run.status == 0, f"chain.py exited with status {run.status}")
-
-    with ex.check("chain-reaped"):
-        require(*made_right)
-        left = leftovers(run)
-        require(not left, f"after chain.py exited, processes of the chain were still there, "
-                          f"waited for by nobody: {'; '.join(left)}")
-        wrong = unreaped(run, lambda pid: run.life(pid).parent)
-        require(not wrong, "; ".join(wrong))
+def judge_chain_status(run: Run) -> None:
+    statuses = [code for (code,) in run.found(CHAIN_STATUS)]
+    require(statuses == [CHAIN - 1], f"`chain.py {CHAIN}` printed chain status lines {statuses}; "
+                                     f"expected exactly one, chain status {CHAIN - 1}")
+    # Each link passes up what the kernel gave it: the deepest exits 0, each above it with
+    # its child's code + 1.
+    wrong = [f"PID {pid} {run.life(pid).ending}, not {len(run.created) - 1 - i}"
+             for i, pid in enumerate(run.created)
+             if run.life(pid).exit_code != len(run.created) - 1 - i]
+    require(not wrong, "the links' exit statuses: " + "; ".join(wrong))
+    wrong = unreaped(run, lambda pid: run.life(pid).parent)
+    require(not wrong, "; ".join(wrong) + ": the statuses were never passed up")
+    require(run.status == 0, f"chain.py exited with status {run.status}")
 
 
 # --- spawn_report.py ---------------------------------------------------------------------------
@@ -302,6 +305,7 @@ SPAWNED = re.compile(r"spawned (\d+)")
 REPORTED = re.compile(r"^(\d+) ((?:exited|killed by|stopped by) \w+(?: \(core dumped\))?)$", re.M)
 SHELLS = ("/bin/sh", "/usr/bin/sh")   # one file: /bin is /usr/bin in the image
 STANDARD_SIGNALS = (1 << 31) - 1   # signals 1-31, as bits of /proc's masks (glibc keeps 32, 33)
+NO_MASKS = SignalMasks(ignored=0, blocked=0, caught=0)   # a process gone shows none
 
 
 @dataclass(frozen=True)
@@ -316,7 +320,6 @@ class StartState:
 
 @exercise("spawn_report.py")
 def spawn_report(ex):
-    ex.stop_programs()
     code, ending, dumping = random.randint(1, 120), random.choice(ENDING), random.choice(DUMPING)
     prog = ex.run(command=["python3", "-I", "-c", STARTED_BLOCKED, "python3", "spawn_report.py",
                            *COMMANDS])
@@ -367,20 +370,10 @@ def next_command(ex, reporter: int, earlier: list[int], timeout: float) -> int:
 
 
 def start_state(ex, reporter: int, command: int) -> StartState:
-    ignored, blocked = signal_masks(ex.probe.read_file(f"/proc/{command}/status", 8192))
-    reporter_ignored, _ = signal_masks(ex.probe.read_file(f"/proc/{reporter}/status", 8192))
+    masks = ex.probe.signal_masks(command) or NO_MASKS
+    reporter_masks = ex.probe.signal_masks(reporter) or NO_MASKS
     fds = ex.probe.details(command).get("fds", {})
-    return StartState(command, ignored, blocked, fds, reporter_ignored)
-
-
-def signal_masks(status: str | None) -> tuple[int, int]:
-    """(SigIgn, SigBlk) from a /proc/<pid>/status (None: the process was gone)."""
-    found = dict(re.findall(r"^(SigIgn|SigBlk):\s*([0-9a-f]+)$", status or "", re.M))
-    return int(found.get("SigIgn", "0"), 16), int(found.get("SigBlk", "0"), 16)
-
-
-def signal_names(mask: int) -> list[str]:
-    return [signal.Signals(sig).name for sig in range(1, 32) if mask >> (sig - 1) & 1]
+    return StartState(command, masks.ignored, masks.blocked, fds, reporter_masks.ignored)
 
 
 def judge_start(start: StartState, log: str | None) -> None:
