@@ -167,6 +167,11 @@ class Exercise:
         return cache.remembered(f"{lab.name}-{name}", cache.fingerprint(lab.folder, ids), make)
 
     @property
+    def file(self) -> str:
+        """The learner's file this exercise grades."""
+        return self.spec.file
+
+    @property
     def check_ids(self) -> list[str]:
         """The exercise's checks, as lab.yaml lists them."""
         return [spec.id for spec in self.spec.checks]

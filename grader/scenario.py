@@ -22,6 +22,7 @@ The exercise `ex` (Exercise):
   ex.probe, ex.probe_in(image)            what the kernel shows in a container: Probe
   ex.signal(pids, "TERM")                 a signal sent as the learner would
   ex.output_of(*argv)                     a trusted command run to its end as the learner
+  ex.file, ex.image                       the learner's file; the image its programs run in
   ex.timeout(check_id), ex.check_ids      a check's time limit from lab.yaml; its checks, in order
   with ex.check(id) as verdict:           judge one check; verdict.note(...) adds a line under it
   with ex.needed_by(id, ...):             work these checks stand on: if it fails, they fail
@@ -36,7 +37,7 @@ A Program: expect_line(pattern, timeout), lines(), send_line, interrupt (Ctrl-C)
 A Probe: snapshot(), get(pid) (a Proc: ppid, state, comm, cpu_seconds...), children(pid), wait_for(predicate, timeout), record() (the
 kernel's history: Record, Life), signal_masks(pid), cgroup_file(controller, name),
 limit_counter("refused_forks" | "oom_kills"), read_file, details(pid), wakeups(pid),
-cpu_waited(pid), last_pid(), now().
+cpu_waited(pid), cpu_wait(pid) (a clock of CPU wait from now), last_pid(), now().
 
 A lab's own support files (lab/support/) are at SUPPORT_DIR in its containers; the learner's
 files at WORKDIR.

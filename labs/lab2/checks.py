@@ -64,7 +64,7 @@ def run_held(ex, *args, image=None, gated=False, subreaper=False) -> Held:
     """A program under the holder; `subreaper` (gated runs only) is told at the gate."""
     image = image or ex.image
     prog = ex.run(image=image, command=["python3", "-I", "-c", HOLDER,
-                                        "gated" if gated else "plain", ex.spec.file,
+                                        "gated" if gated else "plain", ex.file,
                                         *map(str, args)])
     pid = int(prog.expect_line(rf"{PROGRAM_MARK} (\d+)", 30, "its PID").group(1))
     return Held(ex, image, prog, pid, subreaper)
