@@ -22,7 +22,8 @@ The exercise `ex` (Exercise):
   ex.probe, ex.probe_in(image)            what the kernel shows in a container: Probe
   ex.signal(pids, "TERM")                 a signal sent as the learner would
   ex.output_of(*argv)                     a trusted command run to its end as the learner
-  ex.file, ex.image                       the learner's file; the image its programs run in
+  ex.file, ex.image, ex.output_limit      the learner's file; the image its programs run in; the
+                                          output kept of each program (bytes)
   ex.timeout(check_id), ex.check_ids      a check's time limit from lab.yaml; its checks, in order
   with ex.check(id) as verdict:           judge one check; verdict.note(...) adds a line under it
   with ex.needed_by(id, ...):             work these checks stand on: if it fails, they fail
@@ -33,9 +34,10 @@ The exercise `ex` (Exercise):
   ex.sibling()                            a twin exercise, for a reference run in another thread
   ex.remembered(name, make, images)       a value kept between gradings (grader/cache.py)
 A Program: expect_line(pattern, timeout), lines(), send_line, interrupt (Ctrl-C), end_input
-(Ctrl-D), stop_output / resume_output (Ctrl-S / Ctrl-Q), wait_exit(timeout), pid.
-A Probe: snapshot(), get(pid) (a Proc: ppid, state, comm, cpu_seconds...), children(pid), wait_for(predicate, timeout), record() (the
-kernel's history: Record, Life), signal_masks(pid), cgroup_file(controller, name),
+(Ctrl-D), stop_output / resume_output (Ctrl-S / Ctrl-Q), wait_exit(timeout), pid, ppid.
+A Probe: snapshot(), get(pid) (a Proc: ppid, state, comm, cpu_seconds...), children(pid),
+wait_for(predicate, timeout), record() and record_when(predicate, timeout) (the kernel's
+history: Record, Life), signal_masks(pid), cgroup_file(controller, name),
 limit_counter("refused_forks" | "oom_kills"), read_file, details(pid), wakeups(pid),
 cpu_waited(pid), cpu_wait(pid) (a clock of CPU wait from now), last_pid(), now().
 
