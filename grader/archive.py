@@ -29,9 +29,11 @@ def tar_of(entries: list[tuple[str, bytes, int]], uid: int, folder: str = "") ->
 
 
 def submission_tar(files: dict[str, Path]) -> bytes:
-    """Pack the learner's files (as grader/submission.py accepted them) into SUBMISSION_DIR, to
-    be put in at /. Root-owned: on the rootfs, a file the learner could write is host disk."""
-    entries = [(name, path.read_bytes(), 0o644) for name, path in sorted(files.items())]
+    """Pack the learner's files (as grader/submission.py accepted them, and a C submission's
+    binary) into SUBMISSION_DIR, to be put in at /. Root-owned: on the rootfs, a file the
+    learner could write is host disk."""
+    entries = [(name, path.read_bytes(), 0o755 if os.access(path, os.X_OK) else 0o644)
+               for name, path in sorted(files.items())]
     return tar_of(entries, uid=0, folder=SUBMISSION_DIR.lstrip("/"))
 
 

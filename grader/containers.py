@@ -2,6 +2,7 @@
 with its own probe, cleared out between programs, and all removed at the end."""
 from __future__ import annotations
 
+import tempfile
 import threading
 from contextlib import ExitStack
 from dataclasses import replace
@@ -48,6 +49,18 @@ class Containers:
         """The started containers of these images."""
         with self.lock:
             return [self.started[image][0] for image in images if image in self.started]
+
+    def add_program(self, name: str, data: bytes, made_in: Sandbox) -> None:
+        """A program the grading made (a compiled C submission), executable: in the work folder
+        of every container of the grading, those started already and those to come."""
+        path = Path(self.stack.enter_context(tempfile.TemporaryDirectory(prefix="zombielab-"))) / name
+        path.write_bytes(data)
+        path.chmod(0o755)
+        self.files[name] = path
+        with self.lock:
+            others = [sandbox for sandbox, _ in self.started.values() if sandbox is not made_in]
+        for sandbox in others:
+            sandbox.add_file(name, path)
 
     def image_id(self, image: str) -> str:
         return image_id(self.client, image)

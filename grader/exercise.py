@@ -2,16 +2,20 @@
 Labs use it through grader/scenario.py, which documents it."""
 from __future__ import annotations
 
+import base64
+import shlex
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from . import cache
 from .containers import Containers
-from .errors import CheckFailed
+from .errors import CheckFailed, InfraError
 from .labspec import ExerciseSpec
+from .languages import language_of
 from .proc import Probe
 from .sandbox import Sandbox
 from .session import Program, attach_program, exec_program
@@ -116,6 +120,14 @@ class Verdicts:
 
 
 OVERRUN_GRACE = 5.0   # seconds past an exercise's time limit before its containers are halted
+# A C submission is compiled as the learner; `timeout` SIGKILLs a compiler bomb (or an
+# `#include "/dev/zero"`), and only the start of what the compiler said is kept.
+COMPILE_SECONDS = 30
+COMPILER_OUTPUT = 8192    # bytes
+COMPILER_LINES = 6
+KILLED = 137              # 128 + SIGKILL: timeout's, or the kernel's at the memory limit
+COMPILE = ("timeout -s KILL {seconds} gcc {flags} -o {binary} {file} >/tmp/.compiler 2>&1; "
+           "status=$?; head -c {keep} /tmp/.compiler; rm -f /tmp/.compiler; exit $status")
 
 
 class Exercise:
@@ -127,9 +139,12 @@ class Exercise:
     """
 
     def __init__(self, spec: ExerciseSpec, containers: Containers, image: str | None = None,
-                 output_limit: int | None = None):
+                 output_limit: int | None = None, file: str | None = None):
         lab = containers.lab
         self.spec = spec
+        self.file = file or spec.file   # what the learner submitted: zombie.py, or zombie.c
+        self.language = language_of(self.file)   # None for a file that is not a program
+        self.compiler_notes: list[str] = []   # a C program's warnings, shown under its first check
         self.containers = containers
         self.image = image or spec.image or lab.spec.image
         self.output_limit = output_limit or lab.limits.output_kb * 1024
@@ -167,11 +182,6 @@ class Exercise:
         return cache.remembered(f"{lab.name}-{name}", cache.fingerprint(lab.folder, ids), make)
 
     @property
-    def file(self) -> str:
-        """The learner's file this exercise grades."""
-        return self.spec.file
-
-    @property
     def check_ids(self) -> list[str]:
         """The exercise's checks, as lab.yaml lists them."""
         return [spec.id for spec in self.spec.checks]
@@ -179,12 +189,45 @@ class Exercise:
     def timeout(self, check_id: str) -> float:
         return self.spec.check(check_id).timeout
 
+    @property
+    def executable(self) -> str:
+        """What the kernel execs for the learner's program: /usr/bin/python3, or the C binary."""
+        return self.language.program(self.file)
+
+    def command(self, *args) -> list[str]:
+        """The command line that starts the learner's program with these arguments, in WORKDIR."""
+        return [*self.language.command(self.file), *map(str, args)]
+
+    def compile(self) -> str | None:
+        """Compile a C submission in the exercise's container, as the learner, bounded in time
+        (and, as any learner program, in memory and processes); None if it compiled, else
+        the compiler's first lines. Its warnings are kept for the first check's notes. The
+        binary then goes into every container of the grading; the exercise's time starts after."""
+        binary = PurePath(self.file).stem
+        flags = self.containers.lab.spec.c_flags
+        code, output = self.output_of("sh", "-c", COMPILE.format(
+            seconds=COMPILE_SECONDS, flags=flags, binary=binary, file=shlex.quote(self.file),
+            keep=COMPILER_OUTPUT))
+        messages = [line for line in output.splitlines() if line.strip()]
+        if code == KILLED:
+            return (f"the compiler was stopped: it ran for {COMPILE_SECONDS} s or reached the memory "
+                    f"limit compiling {self.file}")
+        if code != 0:
+            return f"{self.file} does not compile (gcc {flags}): " + " | ".join(messages[:COMPILER_LINES])
+        self.compiler_notes = [f"compiler: {line}" for line in messages[:COMPILER_LINES]]
+        code, encoded = self.output_of("base64", "-w0", binary)
+        if code != 0:
+            raise InfraError(f"could not read the compiled {binary} back: {encoded[:200]!r}")
+        self.containers.add_program(binary, base64.b64decode(encoded), self.sandbox)
+        self.deadline = time.monotonic() + self.spec.timeout
+        return None
+
     def run(self, *args: str, image: str | None = None, stdout: str | None = None,
             command: list[str] | None = None) -> Program:
         """Start the learner's program with these arguments (or `command`, run as the learner
         too), under a terminal (its standard output to the file `stdout` in the container
         instead, if given: probe.read_file)."""
-        command = command or ["python3", self.spec.file, *map(str, args)]
+        command = command or self.command(*args)
         program = exec_program(self._container(image)[0], command, self._name(command),
                                self.output_limit, self.deadline, stdout)
         self.programs.append(program)
@@ -196,7 +239,7 @@ class Exercise:
         (or `command`), run as the learner under a terminal: PID 1 itself in the noinit image,
         tini's child in the tini image; `pids` is its pids limit instead of the lab's. It is
         removed when the exercise's programs stop."""
-        command = command or ["python3", self.spec.file, *map(str, args)]
+        command = command or self.command(*args)
         # Made outside the lock, so that threads of a scenario can boot several side by side.
         sandbox = self.containers.sandbox(image or self.image, command, pids).__enter__()
         with self._booting:
@@ -209,12 +252,14 @@ class Exercise:
 
     def _name(self, command: list[str]) -> str:
         """How messages name a program: by the learner's file if it runs it, else the command."""
-        return self.spec.file if self.spec.file in command else command[0].rsplit("/", 1)[-1]
+        mine = self.file in command or (self.language is not None
+                                        and self.language.command(self.file)[-1] in command)
+        return self.file if mine else command[0].rsplit("/", 1)[-1]
 
     def sibling(self) -> "Exercise":
         """An Exercise on the same containers and deadline with programs of its own: for
         running a second scenario (a reference beside the learner's, say) in another thread."""
-        twin = Exercise(self.spec, self.containers, self.image, self.output_limit)
+        twin = Exercise(self.spec, self.containers, self.image, self.output_limit, self.file)
         twin.deadline = self.deadline
         twin.booted_sandboxes = self.booted_sandboxes   # halted with this exercise's
         return twin

@@ -47,11 +47,15 @@ def grade(lab: Lab, folder: Path, only: list[str] | None = None, client=None) ->
     results: list[CheckResult] = []
     with Containers(client, lab, submission.files) as containers:
         for spec in exercises:
-            ex = Exercise(spec, containers)
+            file, problem = submission.answer(spec.file, lab.folder / "starter")
+            ex = Exercise(spec, containers, file=file)
             try:
+                if not problem and ex.language and ex.language.compiled:
+                    problem = ex.compile()   # before the exercise's time starts
                 with ex.time_limit():
-                    _judge(ex, lab.scenarios[spec.file], submission.problem(spec.file))
+                    _judge(ex, lab.scenarios[spec.file], problem)
                 judged = ex.ordered_results()
+                judged[0].notes[:0] = ex.compiler_notes
                 _note_limit_hits(ex, containers, judged)
             finally:
                 ex.stop_programs()

@@ -87,6 +87,8 @@ class ConfinementSpec(Strict):
 class LabSpec(Strict):
     title: str
     topic: str = ""   # one line on what the lab covers: `zombielab labs` lists it
+    # How a C submission is compiled. gnu17, not c17: strict C hides sigaction, kill, pipe2...
+    c_flags: str = "-std=gnu17 -O2 -Wall -Wextra"
     image: Image
     limits: LimitsSpec = LimitsSpec()
     confinement: ConfinementSpec = ConfinementSpec()

@@ -169,6 +169,17 @@ class Sandbox:
             if not self.container.put_archive(path, archive):
                 raise InfraError(f"could not copy files into the container's {path}")
 
+    def add_file(self, name: str, path: Path) -> None:
+        """One more file of the submission's (a compiled program) in a running container's
+        work folder, copied in as the learner, as the others were."""
+        if not self.container.put_archive("/", submission_tar({name: path})):
+            raise InfraError(f"could not copy {name} into the container")
+        code, output = self.container.exec_run(
+            ["cp", "-p", f"{SUBMISSION_DIR}/{name}", f"{WORKDIR}/{name}"], user=LEARNER)
+        if code != 0:
+            raise InfraError(f"could not copy {name} into {WORKDIR}: "
+                             f"{output.decode('utf-8', 'replace').strip()}")
+
     def _fill_workdir(self) -> None:
         """Copy the submission into the work folder as the learner, so the learner owns it."""
         code, output = self.container.exec_run(["sh", "-c", COPY_SUBMISSION], user=LEARNER)

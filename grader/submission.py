@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SubmissionError
+from .languages import alternatives
 
 
 @dataclass
@@ -40,14 +41,30 @@ class Submission:
         """Shown once, under the report."""
         return [f"skipped {name}: {why}" for name, why in self.refused.items()]
 
-    def problem(self, file: str) -> str | None:
-        """Why an exercise's file cannot be run at all, or None: missing, refused, or Python
-        that does not parse."""
-        if file in self.refused:
-            return f"{file} was not accepted: {self.refused[file]}"
-        if file not in self.files:
-            return f"{file} was not submitted"
-        return syntax_problem(self.files[file]) if file.endswith(".py") else None   # a config file, say
+    def answer(self, exercise: str, starters: Path | None = None) -> tuple[str | None, str | None]:
+        """The file that answers an exercise (zombie.py or zombie.c for lab.yaml's zombie.py), or
+        why none can be run: missing, refused, submitted in two languages, or Python that does
+        not parse. The workspace starts with a starter in each language: one left as it was
+        (the same bytes as in `starters`) is not an answer beside the other."""
+        candidates = list(alternatives(exercise))
+        present = [name for name in candidates if name in self.files]
+        if len(present) > 1 and starters is not None:
+            present = [name for name in present if not _unchanged(self.files[name], starters / name)] \
+                or present[:1]
+        if len(present) > 1:
+            return None, f"both {' and '.join(present)} were submitted: keep the one to be graded"
+        if present:
+            name = present[0]
+            return name, syntax_problem(self.files[name]) if name.endswith(".py") else None
+        refused = [name for name in candidates if name in self.refused]
+        if refused:
+            return None, f"{refused[0]} was not accepted: {self.refused[refused[0]]}"
+        others = [name for name in candidates if name != exercise]
+        return None, f"{exercise} was not submitted" + (f" (nor {' nor '.join(others)})" if others else "")
+
+
+def _unchanged(path: Path, starter: Path) -> bool:
+    return starter.is_file() and path.read_bytes() == starter.read_bytes()
 
 
 def syntax_problem(path: Path) -> str | None:

@@ -1,7 +1,12 @@
-# Everything both lab images share: python3, ps, tini, the learner account and the grader's probe.
+# Everything both lab images share: python3, gcc and the C library's headers (an exercise may be
+# written in C), the section 2 and 3 man pages (`man 2 waitpid`), ps, tini, the learner account
+# and the grader's probe.
 FROM zombielab/debian:bookworm
-RUN apt-get update \
+# A base from Docker's slim image leaves man pages out (dpkg.cfg.d/docker): keep them here.
+RUN rm -f /etc/dpkg/dpkg.cfg.d/docker \
+ && apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 procps tini less \
+        gcc libc6-dev man-db manpages manpages-dev \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --uid 1000 --create-home --shell /bin/bash learner \
  && mkdir -p /home/learner/work && chown learner:learner /home/learner/work
