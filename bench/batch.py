@@ -4,7 +4,6 @@ graders, as course staff run it. Every verdict must be what it is graded alone: 
 full marks, each patch failing exactly the checks its header names."""
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,7 +36,7 @@ def a_class(lab: labspec.Lab, folder: Path) -> dict[str, set[str]]:
     buggy = [patches[i * len(patches) // (CLASS // 2)] for i in range(CLASS // 2)]
     expected = {}
     for i in range(CLASS - len(buggy)):
-        shutil.copytree(lab.folder / "solution", folder / f"reference-{i}")
+        corpus.reference(lab, folder / f"reference-{i}")
         expected[f"reference-{i}"] = set()
     for patch in buggy:
         student = f"{patch.parent.name}-{patch.stem}"

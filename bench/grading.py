@@ -6,11 +6,12 @@ are on)."""
 import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.measure import Cost, measured
-from grader import labspec
+from grader import corpus, labspec
 from grader.grading import grade
 from grader.proc import Probe
 from grader.recorder import Recorder
@@ -28,9 +29,9 @@ class Graded:
     in_process: Cost
 
 
-def submitted(lab: labspec.Lab) -> Cost:
+def submitted(lab: labspec.Lab, reference: Path) -> Cost:
     cost, run = measured(lambda: subprocess.run(
-        [sys.executable, "-m", "grader", "grade", lab.name, str(lab.folder / "solution")],
+        [sys.executable, "-m", "grader", "grade", lab.name, str(reference)],
         cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True))
     if run.returncode != 0:
         raise SystemExit(f"{lab.name}'s reference did not get full marks:\n{run.stdout[-2000:]}")
@@ -43,9 +44,9 @@ def observation() -> float:
     return Probe.cpu_spent + sum(recorder)
 
 
-def graded_in_process(lab: labspec.Lab, client) -> tuple[int, float, Cost]:
+def graded_in_process(lab: labspec.Lab, reference: Path, client) -> tuple[int, float, Cost]:
     seen = observation()
-    cost, result = measured(lambda: grade(lab, lab.folder / "solution", client=client))
+    cost, result = measured(lambda: grade(lab, reference, client=client))
     if result.score != result.max_score:
         raise SystemExit(f"{lab.name}'s reference did not get full marks in-process")
     return len(result.results), observation() - seen, cost
@@ -63,8 +64,10 @@ def one_student() -> tuple[dict[str, Graded], Cost]:
         labs = {}
         for name in labspec.available():
             lab = labspec.load(name)
-            cost = submitted(lab)
-            checks, watched, in_process = graded_in_process(lab, client)
+            with tempfile.TemporaryDirectory() as folder:
+                reference = corpus.reference(lab, Path(folder) / "reference")
+                cost = submitted(lab, reference)
+                checks, watched, in_process = graded_in_process(lab, reference, client)
             labs[name] = Graded(checks, cost, watched, in_process)
         return labs, started
     finally:

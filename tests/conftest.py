@@ -17,6 +17,7 @@ import yaml
 from grader import corpus, labspec
 from grader.grading import grade
 from grader.engine import IMAGES, LABEL, OWNER_LABEL
+from grader.languages import PYTHON
 
 ROOT = Path(__file__).resolve().parent.parent
 LOADED_AT_ONCE = 2   # gradings side by side in a load test (side_by_side)
@@ -136,17 +137,18 @@ def faulty_cases(lab_name: str) -> list:
 
 
 def faulty_submission(lab: labspec.Lab, case: Path, folder: Path) -> tuple[Path, list[str], set[str]]:
-    """The reference with the case applied: (submission folder, files changed, checks it must
-    fail). A case is a patch, or a folder of files (a spoof, or an unusual solution)."""
+    """The reference, in the case's language, with the case applied: (submission folder, the
+    exercises it changes, checks it must fail). A case is a patch, or a folder of files (a
+    spoof, or an unusual solution)."""
     target = folder / "submission"
     if case.suffix == ".patch":
         files = corpus.patched(lab, case, target)
     else:
-        shutil.copytree(lab.folder / "solution", target)
         files = [p.name for p in case.iterdir() if p.name not in ("bug.yaml", "why.yaml")]
+        corpus.reference(lab, target, corpus.case_language(files))
         for name in files:
             shutil.copy(case / name, target / name)
-    return target, files, case_fails(case)
+    return target, corpus.exercises(lab, files), case_fails(case)
 
 
 def case_fails(case: Path) -> set[str]:
@@ -162,10 +164,9 @@ def failed_checks(result) -> set[str]:
     return {r.id for r in result.results if not r.passed}
 
 
-def grade_reference(client, lab_name: str, folder: Path, only=None):
+def grade_reference(client, lab_name: str, folder: Path, only=None, language=PYTHON):
     lab = labspec.load(lab_name)
-    target = folder / "submission"
-    shutil.copytree(lab.folder / "solution", target)
+    target = corpus.reference(lab, folder / "submission", language)
     return grade(lab, target, only=only, client=client)
 
 

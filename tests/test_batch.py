@@ -6,7 +6,6 @@ import csv
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -19,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, case_fails, process_table
-from grader import labspec
+from grader import corpus, labspec
 from grader.batch import default_workers
 from grader.errors import ENGINE_DOWN
 from grader.engine import LABEL, OWNER_LABEL, engine_answers
@@ -56,14 +55,14 @@ def klass(tmp_path_factory) -> Path:
     zombie.py too big to accept (sparse: 6 MB of nothing) and one that is a link."""
     root = tmp_path_factory.mktemp("class")
     for student in ("good-1", "good-2", *BUGGY, "broken"):
-        shutil.copytree(LAB.folder / "solution", root / student)
+        corpus.reference(LAB, root / student)
     for student, patch in BUGGY.items():
         subprocess.run(["git", "apply", str(LAB.folder / "buggy" / patch)], cwd=root / student,
                        check=True)
     (root / "broken" / "zombie.py").write_text("import os\n\ndef zombie(:\n    pass\n")
     (root / "empty").mkdir()
     for student in ("oversized", "linked"):
-        shutil.copytree(LAB.folder / "solution", root / student)
+        corpus.reference(LAB, root / student)
         (root / student / "zombie.py").unlink()
     with open(root / "oversized" / "zombie.py", "wb") as sparse:
         sparse.truncate(6 * 2**20)
@@ -285,7 +284,7 @@ def leftovers(out: Path) -> list[Path]:
 def pair(tmp_path) -> Path:
     """A class of two correct submissions."""
     for student in ("good-1", "good-2"):
-        shutil.copytree(LAB.folder / "solution", tmp_path / "pair" / student)
+        corpus.reference(LAB, tmp_path / "pair" / student)
     return tmp_path / "pair"
 
 
@@ -350,8 +349,7 @@ INFRA_CHECKS = '''
 import os
 from pathlib import Path
 
-from grader.errors import InfraError
-from grader.exercise import exercise
+from grader.scenario import InfraError, exercise
 
 
 @exercise("zombie.py")
@@ -499,7 +497,7 @@ def started_batch(klass: Path, out: Path, *options: str) -> subprocess.Popen:
 @pytest.fixture
 def six(tmp_path) -> Path:
     for number in range(1, 7):
-        shutil.copytree(LAB.folder / "solution", tmp_path / "six" / f"good-{number}")
+        corpus.reference(LAB, tmp_path / "six" / f"good-{number}")
     return tmp_path / "six"
 
 
@@ -542,9 +540,10 @@ def test_an_outage_past_the_limit_ends_the_batch_and_a_rerun_resumes(six, tmp_pa
 
 
 @pytest.mark.exclusive
-def test_a_grade_whose_engine_stops_says_so_plainly(client):
+def test_a_grade_whose_engine_stops_says_so_plainly(client, tmp_path):
+    reference = corpus.reference(LAB, tmp_path / "submission")
     with ended(subprocess.Popen([sys.executable, "-m", "grader", "grade", "lab3",
-                                 str(LAB.folder / "solution"), "--only", "server.py"], cwd=ROOT,
+                                 str(reference), "--only", "server.py"], cwd=ROOT,
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)) as proc:
         deadline = time.monotonic() + 60
@@ -557,7 +556,7 @@ def test_a_grade_whose_engine_stops_says_so_plainly(client):
     assert "Traceback" not in stderr and "Docker engine stopped answering" in stderr, stderr
     assert "Score:" not in stdout, "an outage was graded"
     # The engine could not remove the grading's container; the next grading does.
-    again = subprocess.run([sys.executable, "-m", "grader", "grade", "lab3", str(LAB.folder / "solution"),
+    again = subprocess.run([sys.executable, "-m", "grader", "grade", "lab3", str(reference),
                             "--only", "zombie.py"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stdout + again.stderr
     assert containers_of(client, [proc.pid]) == []

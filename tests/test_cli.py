@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from grader import labspec
+from grader import corpus, labspec
 from grader.engine import LABEL, OWNER_LABEL
 
 LAB = labspec.load("lab3")
@@ -53,7 +53,7 @@ def plain_error(result: subprocess.CompletedProcess) -> str:
 @pytest.fixture
 def reference(tmp_path) -> Path:
     folder = tmp_path / "submission"
-    shutil.copytree(LAB.folder / "solution", folder)
+    corpus.reference(LAB, folder)
     return folder
 
 
@@ -314,12 +314,11 @@ def test_interrupted_grade_cleans_up(client, reference, signum):
 
 
 SKIPPING_CHECKS = '''
-from grader.exercise import exercise
+from grader.scenario import exercise
 
 @exercise("zombie.py")
 def zombie(ex):
-    for check in ex.spec.checks:
-        ex.skip(check.id, "this kernel is too old")
+    ex.skip_all("this kernel is too old")
 ''' + "".join(f'''
 @exercise("{e.file}")
 def scenario_{n}(ex):

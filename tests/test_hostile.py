@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, settled_zombies
-from grader import labspec
+from grader import corpus, labspec
 from grader.batch import default_workers
 
 # Fork bombs and floods load the machine, and the host is compared before and after: alone.
@@ -78,7 +78,7 @@ def points(lab: labspec.Lab, file: str) -> int:
 def hostile_submission(lab: labspec.Lab, case: str, folder: Path) -> Path:
     """The lab's reference with the case in the place of its first Python exercise."""
     target, _ = exercise_files(lab)
-    shutil.copytree(lab.folder / "solution", folder)
+    corpus.reference(lab, folder)
     (folder / target).unlink()
     shutil.copy(HOSTILE / case / "zombie.py", folder / target, follow_symlinks=False)
     if case in PADDED_MB:   # too big to keep in the repository
@@ -189,7 +189,7 @@ def test_a_batch_of_the_corpus_beside_good_submissions(tmp_path, host_untouched,
     klass.mkdir()
     good = ["good-1", "good-2"]
     for student in good:
-        shutil.copytree(lab.folder / "solution", klass / student)
+        corpus.reference(lab, klass / student)
     for case in CASES:
         hostile_submission(lab, case, klass / case)
 

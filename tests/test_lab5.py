@@ -8,12 +8,11 @@ CPUs (support/pidspace.py, tried on fixture trees of both layouts; this machine 
 import importlib.util
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from grader import labspec
+from grader import corpus, labspec
 from grader.containers import Containers
 from grader.engine import IMAGES
 from grader.sandbox import LEARNER, Sandbox
@@ -221,7 +220,7 @@ def test_no_lab5_program_names_a_cgroup_path_of_its_own():
 
 
 def test_an_older_kernel_skips_the_pid_max_checks(tmp_path):
-    shutil.copytree(LAB.folder / "solution", tmp_path / "submission")
+    corpus.reference(LAB, tmp_path / "submission")
     result = grader("grade", "lab5", tmp_path / "submission", "--only", "pid_max.conf",
                     "--only", "exhaust.py", env={"ZOMBIELAB_KERNEL_RELEASE": "6.13.0"})
     assert result.returncode == 0, result.stdout + result.stderr

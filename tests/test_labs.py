@@ -1,16 +1,18 @@
-"""Every lab graded for real, from its own folder: the reference gets full marks, every buggy
-solution and every spoof fails exactly the checks it names and nothing else, and verdicts that a
-busy machine could sway (checks marked load_sensitive in lab.yaml) hold run after run while both
-cores are kept busy. A new lab is covered by adding its folder; nothing here names a lab.
+"""Every lab graded for real, from its own folder: the reference in each language gets full
+marks, every buggy solution and every spoof fails exactly the checks it names and nothing else,
+and verdicts that a busy machine could sway (checks marked load_sensitive in lab.yaml) hold run
+after run while both cores are kept busy. A new lab is covered by adding its folder, a language
+by adding its files; nothing here names a lab or a language.
 A lab is loaded by its own tests: one that does not load fails those and no other lab's."""
 import pytest
 
 from conftest import (ROOT, busy_cores, case_fails, failed_checks, faulty_cases, grade_faulty,
                       grade_reference, side_by_side)
 from grader import corpus, labspec
+from grader.languages import language_of
 
 LABS = labspec.available()   # the folders with a lab.yaml, none of them loaded
-MIN_BUGGY = 6
+MIN_BUGGY = {"Python": 6, "C": 4}   # classic mistakes per lab, in each language
 LOADED_RUNS_REFERENCE = 10
 LOADED_RUNS_BUGGY = 3
 
@@ -20,12 +22,19 @@ def load_sensitive(lab_name: str) -> set[str]:
     return {c.id for e in lab.spec.exercises for c in e.checks if c.load_sensitive}
 
 
+def languages(lab_name: str) -> list:
+    """(lab, language) for each language the lab has a whole reference in."""
+    return [pytest.param(lab_name, language, id=f"{lab_name}/{language.name}")
+            for language in corpus.languages(labspec.load(lab_name))]
+
+
 def swayable_exercises(lab_name: str) -> list:
-    """(lab, the exercises that hold a load-sensitive check), for a lab that has any: all the
-    load test needs to grade."""
+    """(lab, (language, the exercises that hold a load-sensitive check)), for a lab that has
+    any: all the load test needs to grade, in each language."""
     lab = labspec.load(lab_name)
     files = [e.file for e in lab.spec.exercises if any(c.load_sensitive for c in e.checks)]
-    return [pytest.param(lab_name, files, id=lab_name)] if files else []
+    return [pytest.param(lab_name, (language, files), id=f"{lab_name}/{language.name}")
+            for language in corpus.languages(lab)] if files else []
 
 
 def each_lab(cases) -> list:
@@ -47,23 +56,30 @@ def swayable_buggy(lab_name: str) -> list:
             for p in corpus.patches(labspec.load(lab_name)) if corpus.fails(p) & sensitive]
 
 
-@pytest.mark.parametrize("lab_name", LABS)
-def test_reference_gets_full_marks(client, tmp_path, lab_name):
-    result = grade_reference(client, lab_name, tmp_path)
+@pytest.mark.parametrize("lab_name, language", each_lab(languages))
+def test_reference_gets_full_marks(client, tmp_path, lab_name, language):
+    result = grade_reference(client, lab_name, tmp_path, language=language)
     failures = {r.title: r.observed for r in result.results if not r.passed}
     assert failures == {}
     assert result.score == result.max_score == labspec.load(lab_name).spec.max_score
 
 
-@pytest.mark.parametrize("lab_name", LABS)
-def test_corpus_covers_the_lab(lab_name):
+@pytest.mark.parametrize("lab_name, language", each_lab(languages))
+def test_corpus_covers_the_lab(lab_name, language):
     lab = labspec.load(lab_name)
-    buggy = corpus.patches(lab)
-    assert len(buggy) >= MIN_BUGGY
+    buggy = [p for p in corpus.patches(lab)
+             if corpus.case_language(corpus.changed_files(p)) == language]
+    assert len(buggy) >= MIN_BUGGY[language.name]
     check_ids = {c.id for e in lab.spec.exercises for c in e.checks}
     assert {b.parent.name for b in buggy} <= check_ids, "buggy/<check-id>/ must name a real check"
-    spoofed = {b.parent.parent.name for b in (ROOT / "tests" / "spoofs" / lab_name).glob("*/*/bug.yaml")}
-    assert spoofed == {e.file.removesuffix(".py") for e in lab.spec.exercises}, \
+    spoofs = [b.parent for b in (ROOT / "tests" / "spoofs" / lab_name).glob("*/*/bug.yaml")]
+    # A case with no program in it (a config file's spoof) counts for the default language.
+    expected = {e.file for e in lab.spec.exercises
+                if language_of(e.file) or language == corpus.case_language([])}
+    spoofed = {exercise for spoof in spoofs
+               if corpus.case_language([p.name for p in spoof.iterdir()]) == language
+               for exercise in corpus.exercises(lab, [p.name for p in spoof.iterdir()])}
+    assert spoofed == expected, \
         "every exercise has a spoof: a program that prints plausible lines without the work"
 
 
@@ -94,11 +110,12 @@ def test_unusual_solution_gets_full_marks(client, tmp_path, lab_name, case):
 
 
 @pytest.mark.exclusive
-@pytest.mark.parametrize("lab_name, exercises", each_lab(swayable_exercises))
-def test_reference_passes_ten_runs_under_load(client, tmp_path, lab_name, exercises):
+@pytest.mark.parametrize("lab_name, swayable", each_lab(swayable_exercises))
+def test_reference_passes_ten_runs_under_load(client, tmp_path, lab_name, swayable):
+    language, exercises = swayable
     with busy_cores():
         results = side_by_side(LOADED_RUNS_REFERENCE, lambda run: grade_reference(
-            client, lab_name, tmp_path / str(run), only=exercises))
+            client, lab_name, tmp_path / str(run), only=exercises, language=language))
     for run, result in enumerate(results):
         failures = {r.id: r.observed for r in result.results if not r.passed}
         assert failures == {}, f"run {run + 1} of {LOADED_RUNS_REFERENCE}"

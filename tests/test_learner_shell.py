@@ -2,14 +2,13 @@
 and the engine. The workspace is a temporary copy of the reference solution."""
 import os
 import re
-import shutil
 import subprocess
 
 import pexpect
 import pytest
 
 from conftest import ROOT
-from grader import labspec
+from grader import corpus, labspec
 
 LAB = labspec.load("lab3")
 HANDOUT = LAB.folder / "README.md"
@@ -55,7 +54,7 @@ def no_new_project_containers(client):
 @pytest.fixture
 def workspace(tmp_path):
     work = tmp_path / "work"
-    shutil.copytree(LAB.folder / "solution", work)
+    corpus.reference(LAB, work)
     return work
 
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from conftest import ROOT
-from grader import labspec
+from grader import corpus, labspec
 
 
 def test_helper_container_records_in_place_of_the_host(client, tmp_path):
@@ -16,7 +16,7 @@ def test_helper_container_records_in_place_of_the_host(client, tmp_path):
         return subprocess.run([sys.executable, "-m", "grader", "grade", "lab1", str(folder), *only],
                               env=dict(os.environ, ZOMBIELAB_RECORDER="container"), cwd=ROOT,
                               capture_output=True, text=True)
-    reference = ROOT / "labs" / "lab1" / "solution"
+    reference = corpus.reference(labspec.load("lab1"), tmp_path / "reference")
     graded = grade(reference)
     full = labspec.load("lab1").spec.max_score
     assert graded.returncode == 0 and f"Score: {full}/{full}" in graded.stdout, \
