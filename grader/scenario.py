@@ -22,8 +22,13 @@ The exercise `ex` (Exercise):
   ex.probe, ex.probe_in(image)            what the kernel shows in a container: Probe
   ex.signal(pids, "TERM")                 a signal sent as the learner would
   ex.output_of(*argv)                     a trusted command run to its end as the learner
-  ex.file, ex.image, ex.output_limit      the learner's file; the image its programs run in; the
-                                          output kept of each program (bytes)
+  ex.file, ex.language                    the learner's file (zombie.py, or zombie.c: a C file is
+                                          compiled before the scenario starts) and its Language
+  ex.command(*args), ex.executable        the argv that starts the learner's program in WORKDIR
+                                          (python3 zombie.py / ./zombie); what the kernel execs
+                                          for it (/usr/bin/python3 / WORKDIR/zombie)
+  ex.image, ex.output_limit               the image its programs run in; the output kept of each
+                                          program (bytes)
   ex.timeout(check_id), ex.check_ids      a check's time limit from lab.yaml; its checks, in order
   with ex.check(id) as verdict:           judge one check; verdict.note(...) adds a line under it
   with ex.needed_by(id, ...):             work these checks stand on: if it fails, they fail
