@@ -198,7 +198,7 @@ def test_labs_folder_comes_from_the_environment(labs_dir):
     (labs_dir / "lab3").rename(labs_dir / "lab7")
     result = grader("labs", env={"ZOMBIELAB_LABS": str(labs_dir)})
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [f"lab7: {LAB.spec.title}"]
+    assert result.stdout.splitlines() == [f"lab7: {LAB.spec.title} — {LAB.spec.topic}"]
 
 
 def _drop_points(spec):

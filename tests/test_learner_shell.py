@@ -3,6 +3,7 @@ and the engine. The workspace is a temporary copy of the reference solution."""
 import os
 import re
 import subprocess
+import uuid
 
 import pexpect
 import pytest
@@ -28,9 +29,9 @@ def learner_env(**extra: str) -> dict:
     return env
 
 
-def project_containers(client) -> set[str]:
+def project_containers(client, project: str) -> set[str]:
     return {c.id for c in client.containers.list(
-        all=True, filters={"label": f"com.docker.compose.project={PROJECT}"}, sparse=True)}
+        all=True, filters={"label": f"com.docker.compose.project={project}"}, sparse=True)}
 
 
 @pytest.fixture
@@ -43,11 +44,15 @@ def handout() -> str:
 
 
 @pytest.fixture
-def no_new_project_containers(client):
-    """The test must leave no container of the Compose project; any it leaves are removed."""
-    before = project_containers(client)
-    yield lambda: project_containers(client) - before
-    for container_id in project_containers(client) - before:
+def no_new_project_containers(client, monkeypatch):
+    """The test must leave no container of its Compose project; any it leaves are removed. The
+    project is the test's own (COMPOSE_PROJECT_NAME, which make and Compose pass on), so that a
+    shell another test starts meanwhile (the demos', another worker's) is neither counted nor
+    removed."""
+    project = f"{PROJECT}-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("COMPOSE_PROJECT_NAME", project)
+    yield lambda: project_containers(client, project)
+    for container_id in project_containers(client, project):
         client.containers.get(container_id).remove(force=True)
 
 
