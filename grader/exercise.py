@@ -3,6 +3,7 @@ Labs use it through grader/scenario.py, which documents it."""
 from __future__ import annotations
 
 import base64
+import re
 import shlex
 import threading
 import time
@@ -126,6 +127,7 @@ COMPILE_SECONDS = 30
 COMPILER_OUTPUT = 8192    # bytes
 COMPILER_LINES = 6
 KILLED = 137              # 128 + SIGKILL: timeout's, or the kernel's at the memory limit
+DIAGNOSTIC = re.compile(r"^[^\s:]+:\d+:(\d+:)? (fatal error|error|warning|note): ")
 COMPILE = ("timeout -s KILL {seconds} gcc {flags} -o {binary} {file} >/tmp/.compiler 2>&1; "
            "status=$?; head -c {keep} /tmp/.compiler; rm -f /tmp/.compiler; exit $status")
 
@@ -208,12 +210,16 @@ class Exercise:
         code, output = self.output_of("sh", "-c", COMPILE.format(
             seconds=COMPILE_SECONDS, flags=flags, binary=binary, file=shlex.quote(self.file),
             keep=COMPILER_OUTPUT))
-        messages = [line for line in output.splitlines() if line.strip()]
+        # The diagnostics ("zombie.c:12:5: error: ..."), without gcc's quoted source and carets.
+        lines = [line for line in output.splitlines() if line.strip()]
+        messages = [line for line in lines if DIAGNOSTIC.match(line)] or lines
         if code == KILLED:
             return (f"the compiler was stopped: it ran for {COMPILE_SECONDS} s or reached the memory "
                     f"limit compiling {self.file}")
         if code != 0:
-            return f"{self.file} does not compile (gcc {flags}): " + " | ".join(messages[:COMPILER_LINES])
+            errors = [line for line in messages if ": error:" in line or ": fatal error:" in line]
+            return (f"{self.file} does not compile (gcc {flags}): "
+                    + " | ".join((errors or messages)[:COMPILER_LINES]))
         self.compiler_notes = [f"compiler: {line}" for line in messages[:COMPILER_LINES]]
         code, encoded = self.output_of("base64", "-w0", binary)
         if code != 0:
@@ -345,7 +351,7 @@ class Exercise:
             v = self.verdicts.by_check[spec.id]
             results.append(CheckResult(self.spec.file, spec.id, spec.name,
                                        0 if v.skipped else spec.points, v.passed, v.observed,
-                                       "" if v.passed else spec.hint, v.notes, v.skipped))
+                                       "" if v.passed else self._hint(spec), v.notes, v.skipped))
         return results
 
     @contextmanager
@@ -356,6 +362,10 @@ class Exercise:
             yield
         finally:
             self.stop_programs()
+
+    def _hint(self, spec) -> str:
+        compiled = self.language is not None and self.language.compiled
+        return spec.c_hint if compiled and spec.c_hint else spec.hint
 
     def stop_programs(self) -> None:
         """End every program this exercise started, and everything they left running."""

@@ -31,6 +31,7 @@ class CheckSpec(Strict):
     points: int = Field(gt=0)
     timeout: float = Field(default=5.0, gt=0)
     hint: str = ""
+    c_hint: str = ""   # the hint for a C submission, where the calls differ (default: hint)
     # A verdict a busy machine could sway (timing, races): the test suite grades the reference
     # and the buggy solutions that must fail it again and again under load.
     load_sensitive: bool = False
