@@ -127,6 +127,8 @@ COMPILE_SECONDS = 30
 COMPILER_OUTPUT = 8192    # bytes
 COMPILER_LINES = 6
 KILLED = 137              # 128 + SIGKILL: timeout's, or the kernel's at the memory limit
+# gcc's words when the kernel killed its compiler proper (cc1), or when cc1 ran out of memory.
+STARVED_COMPILER = re.compile(r"Killed signal terminated program|out of memory allocating")
 DIAGNOSTIC = re.compile(r"^[^\s:]+:\d+:(\d+:)? (fatal error|error|warning|note): ")
 COMPILE = ("timeout -s KILL {seconds} gcc {flags} -o {binary} {file} >/tmp/.compiler 2>&1; "
            "status=$?; head -c {keep} /tmp/.compiler; rm -f /tmp/.compiler; exit $status")
@@ -213,7 +215,7 @@ class Exercise:
         # The diagnostics ("zombie.c:12:5: error: ..."), without gcc's quoted source and carets.
         lines = [line for line in output.splitlines() if line.strip()]
         messages = [line for line in lines if DIAGNOSTIC.match(line)] or lines
-        if code == KILLED:
+        if code == KILLED or any(STARVED_COMPILER.search(line) for line in lines):
             return (f"the compiler was stopped: it ran for {COMPILE_SECONDS} s or reached the memory "
                     f"limit compiling {self.file}")
         if code != 0:

@@ -1,6 +1,6 @@
-"""Hostile submissions (tests/hostile/<case>/zombie.py) graded through the real engine.
+"""Hostile submissions (tests/hostile/<case>/zombie.py or zombie.c) graded through the real engine.
 
-A case takes the place of a lab's first Python exercise, beside the reference's files for the
+A case takes the place of a lab's first program exercise, in its own language, beside the reference's files for the
 rest: each gets its zero with a plain reason, in bounded time, without an infrastructure error;
 the submission's next exercise still gets full marks (the grader cleaned up after the case, or
 started afresh); a good submission graded beside the corpus loses nothing; and the host is as it
@@ -31,7 +31,7 @@ HOSTILE = Path(__file__).parent / "hostile"
 CASES = sorted(p.name for p in HOSTILE.iterdir() if p.is_dir())
 HOST_SETTINGS = [Path("/proc/sys/kernel/pid_max"), Path("/proc/sys/kernel/core_pattern")]
 LISTEN_PORT = 48151         # where opens-network tries to reach the host
-PADDED_MB = {"huge-submission": 50}
+PADDED_MB = {"huge-submission": 50, "c-huge-source": 50}
 CONTAINER_CGROUP = re.compile(r"docker[/-]([0-9a-f]{64})")
 
 LAB3 = labspec.load("lab3")
@@ -59,6 +59,12 @@ REASONS = {
     "huge-submission": "zombie.py was not accepted: it is 50.0 MB",
     "symlink-outside": "zombie.py was not accepted: links are not submitted",
     "fills-disk": "exited with status 1 before printing",
+    "c-fork-bomb": "fork failed",
+    "c-memory-bomb": "MiB memory limit",
+    "c-output-flood": "printed more than 1024 KB; output cut there",
+    "c-includes-dev-zero": "the compiler was stopped",
+    "c-compiler-bomb": "the compiler was stopped",
+    "c-huge-source": "zombie.c was not accepted: it is 50.0 MB",
 }
 
 
@@ -76,14 +82,18 @@ def points(lab: labspec.Lab, file: str) -> int:
 
 
 def hostile_submission(lab: labspec.Lab, case: str, folder: Path) -> Path:
-    """The lab's reference with the case in the place of its first Python exercise."""
+    """The lab's reference with the case in the place of its first Python exercise, in the
+    case's language (zombie.c answers mini_init.py as mini_init.c)."""
     target, _ = exercise_files(lab)
     corpus.reference(lab, folder)
     (folder / target).unlink()
-    shutil.copy(HOSTILE / case / "zombie.py", folder / target, follow_symlinks=False)
+    source = next((HOSTILE / case).glob("zombie.*"))
+    answer = folder / (Path(target).stem + source.suffix)
+    shutil.copy(source, answer, follow_symlinks=False)
     if case in PADDED_MB:   # too big to keep in the repository
-        with open(folder / target, "a") as f:
-            f.write(("#" * 1023 + "\n") * (PADDED_MB[case] * 1024))
+        with open(answer, "a") as f:
+            f.write(("/" * 1022 + "\n" if source.suffix == ".c" else "#" * 1023 + "\n")
+                    * (PADDED_MB[case] * 1024))
     return folder
 
 
