@@ -123,7 +123,7 @@ class Verdicts:
 OVERRUN_GRACE = 5.0   # seconds past an exercise's time limit before its containers are halted
 # A C submission is compiled as the learner; `timeout` SIGKILLs a compiler bomb (or an
 # `#include "/dev/zero"`), and only the start of what the compiler said is kept.
-COMPILE_SECONDS = 30
+COMPILE_SECONDS = 10        # a learner's file compiles in well under a second
 COMPILER_OUTPUT = 8192    # bytes
 COMPILER_LINES = 6
 KILLED = 137              # 128 + SIGKILL: timeout's, or the kernel's at the memory limit
