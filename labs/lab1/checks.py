@@ -31,8 +31,10 @@ DEPTH = re.compile(r"depth (\d+) pid (\d+) parent (\d+)")
 CHAIN_STATUS = re.compile(r"chain status (-?\d+)")
 
 CHILDREN = 5            # fork_children.py 5, under a terminal, then with its output in a file
-CHAIN = 6               # chain.py 6
-OUTPUT_FILE = "/tmp/zombielab-output"
+CHAIN = 6               # chain.py 6, under a terminal, then with its output in a file
+OUTPUT_FILE = "/tmp/zombielab-output"                # fork_children's output, in its file run
+CHAIN_OUTPUT = "/tmp/zombielab-chain-output"         # chain's, in its file run
+REPORT_OUTPUT = "/tmp/zombielab-spawn-report-output"  # spawn_report's (its only run)
 SETTLE_SECONDS = 3
 
 
@@ -46,6 +48,7 @@ class Run:
     record: Record           # the kernel's record of the container's processes
     created: list[int]       # the processes it created (not threads), in creation order
     left: dict               # the process table once it and its children were done
+    file: str = ""           # the learner's file (fork_children.py, or fork_children.c)
 
     def life(self, pid: int) -> Life:
         return self.record.of(pid)
@@ -74,7 +77,7 @@ def run_program(ex, args, check_id: str, to_file: str | None = None) -> Run:
             text = ex.probe.read_file(to_file, ex.output_limit) or ""
         else:
             text = "\n".join(prog.lines())
-        return Run(prog.pid, prog.ppid, status, text, record, created, left)
+        return Run(prog.pid, prog.ppid, status, text, record, created, left, ex.file)
 
 
 def settle(ex) -> dict:
@@ -155,7 +158,7 @@ def _span(pids: list[int]) -> str:
 def fork_children(ex):
     run = run_program(ex, [CHILDREN], "child-lines")
     with ex.needed_by("child-lines", "real-pids", "exit-statuses", "no-zombies"):
-        require_created(run, CHILDREN, f"fork_children.py {CHILDREN}")
+        require_created(run, CHILDREN, f"{ex.file} {CHILDREN}")
         with ex.check("child-lines"):
             judge_child_lines(run)
         with ex.check("real-pids"):
@@ -163,7 +166,7 @@ def fork_children(ex):
         with ex.check("exit-statuses"):
             judge_exit_statuses(run)
         with ex.check("no-zombies"):
-            judge_all_reaped(run, "after fork_children.py exited, its children were still there",
+            judge_all_reaped(run, f"after {ex.file} exited, its children were still there",
                              lambda pid: run.pid)
     with ex.check("piped-output"):
         judge_piped(run_program(ex, [CHILDREN], "piped-output", to_file=OUTPUT_FILE))
@@ -201,7 +204,7 @@ def judge_real_pids(run: Run) -> None:
     require(sorted(reported) == run.created,
             f"it printed reaped lines for {reported}; its children were {run.created}")
     wrong = wrong_forks(run, lambda pid: run.pid)
-    require(not wrong, f"the kernel's record of fork_children.py (PID {run.pid}): "
+    require(not wrong, f"the kernel's record of {run.file} (PID {run.pid}): "
                        + "; ".join(wrong))
 
 
@@ -212,19 +215,19 @@ def judge_exit_statuses(run: Run) -> None:
     wrong = [f"PID {pid}: printed {code}, but it was child number {position[pid]}"
              for pid, code in reaped if pid in position and code != position[pid]]
     require(not wrong, "wrong statuses: " + "; ".join(wrong))
-    wrong = [f"PID {pid} {run.life(pid).ending}; fork_children.py printed status {code}"
+    wrong = [f"PID {pid} {run.life(pid).ending}; {run.file} printed status {code}"
              for pid, code in reaped if pid in position and run.life(pid).exit_code != code]
     require(not wrong, "; ".join(wrong))
     wrong = unreaped(run, lambda pid: run.pid, [pid for pid, _ in reaped if pid in position])
     require(not wrong, "; ".join(wrong) + ": the statuses it printed were never collected")
-    require(run.status == 0, f"fork_children.py exited with status {run.status}")
+    require(run.status == 0, f"{run.file} exited with status {run.status}")
 
 
 def judge_piped(run: Run) -> None:
     """Buffering may delay a line, never double or lose it: every process the program created
     was forked by a process that says `forked` once, and says `child` once itself. (Reaped lines
     are left out: a child abandoned unreaped has none, and that is no-zombies' failure.)"""
-    command = f"fork_children.py {CHILDREN} > file"
+    command = f"{run.file} {CHILDREN} > file"
     require(run.created, f"`{command}` forked no children, so there was no buffer to copy")
     forked, children = len(run.found(FORKED)), len(run.found(CHILD))
     require(forked == len(run.created), f"with its output in a file, `{command}` wrote {forked} "
@@ -240,15 +243,17 @@ def judge_piped(run: Run) -> None:
 @exercise("chain.py")
 def chain(ex):
     run = run_program(ex, [CHAIN], "chain-links")
+    piped = run_program(ex, [CHAIN], "chain-links", to_file=CHAIN_OUTPUT)
     with ex.needed_by("chain-links", "chain-status", "chain-reaped"):
-        require_created(run, CHAIN - 1, f"chain.py {CHAIN}")
+        require_created(run, CHAIN - 1, f"{ex.file} {CHAIN}")
         with ex.check("chain-links"):
             judge_chain_links(run)
+            judge_piped_chain(piped)
         with ex.check("chain-status"):
             judge_chain_status(run)
         with ex.check("chain-reaped"):
-            judge_all_reaped(run, "after chain.py exited, processes of the chain were still there",
-                             lambda pid: run.life(pid).parent)
+            judge_all_reaped(run, f"after {ex.file} exited, processes of the chain were still "
+                                  "there", lambda pid: run.life(pid).parent)
 
 
 def judge_chain_links(run: Run) -> None:
@@ -270,9 +275,24 @@ def judge_chain_links(run: Run) -> None:
     require(not wrong, "the kernel's record of the chain: " + "; ".join(wrong))
 
 
+def judge_piped_chain(run: Run) -> None:
+    """With its output in a file, each process of the chain says its depth line once: a line
+    left in a buffer when the process forks is copied into the child, and printed twice."""
+    command = f"{run.file} {CHAIN} > file"
+    depths = [depth for depth, _, _ in run.found(DEPTH)]
+    doubled = sorted({depth for depth in depths if depths.count(depth) > 1})
+    require(not doubled, f"with its output in a file, `{command}` wrote the depth lines of "
+                         f"depths {doubled} more than once")
+    # As in fork_children's file run, a link abandoned by its parent may die before it prints.
+    processes = len(run.created) + 1
+    require(processes - len(run.abandoned) <= len(depths) <= processes,
+            f"with its output in a file, `{command}` wrote {len(depths)} depth lines for the "
+            f"{processes} processes of its chain")
+
+
 def judge_chain_status(run: Run) -> None:
     statuses = [code for (code,) in run.found(CHAIN_STATUS)]
-    require(statuses == [CHAIN - 1], f"`chain.py {CHAIN}` printed chain status lines {statuses}; "
+    require(statuses == [CHAIN - 1], f"`{run.file} {CHAIN}` printed chain status lines {statuses}; "
                                      f"expected exactly one, chain status {CHAIN - 1}")
     # Each link passes up what the kernel gave it: the deepest exits 0, each above it with
     # its child's code + 1.
@@ -282,7 +302,7 @@ def judge_chain_status(run: Run) -> None:
     require(not wrong, "the links' exit statuses: " + "; ".join(wrong))
     wrong = unreaped(run, lambda pid: run.life(pid).parent)
     require(not wrong, "; ".join(wrong) + ": the statuses were never passed up")
-    require(run.status == 0, f"chain.py exited with status {run.status}")
+    require(run.status == 0, f"{run.file} exited with status {run.status}")
 
 
 # --- spawn_report.py ---------------------------------------------------------------------------
@@ -297,7 +317,9 @@ COMMANDS = [FIRST, SLEEPER, DUMPER]
 ENDING = ["TERM", "HUP", "USR2", "ALRM"]                 # their default action: terminate
 DUMPING = ["ABRT", "SEGV", "FPE", "BUS", "SYS", "TRAP"]  # theirs: terminate with a core dump
 # The grader starts spawn_report.py with SIGUSR1 blocked, as any caller may: exec keeps the
-# signal mask, and the commands must not inherit it.
+# signal mask, and the commands must not inherit it. (It starts it through Python, which also
+# leaves SIGPIPE and SIGXFSZ ignored, as callers may: a C spawn_report starts with them ignored.)
+# Its output goes to a file, as a log would have it: what it printed is read from there.
 STARTED_BLOCKED = ("import os, signal, sys; "
                    "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1}); "
                    "os.execvp(sys.argv[1], sys.argv[1:])")
@@ -321,8 +343,8 @@ class StartState:
 @exercise("spawn_report.py")
 def spawn_report(ex):
     code, ending, dumping = random.randint(1, 120), random.choice(ENDING), random.choice(DUMPING)
-    prog = ex.run(command=["python3", "-I", "-c", STARTED_BLOCKED, "python3", "spawn_report.py",
-                           *COMMANDS])
+    prog = ex.run(command=["python3", "-I", "-c", STARTED_BLOCKED, *ex.command(*COMMANDS)],
+                  stdout=REPORT_OUTPUT)
     wait = ex.timeout("wait-statuses")
     with ex.needed_by("spawned-commands", "wait-statuses", "command-state"):
         first = next_command(ex, prog.pid, [], ex.timeout("spawned-commands"))
@@ -331,7 +353,7 @@ def spawn_report(ex):
         ex.probe.record_when(lambda record: record.of(first).ended is not None, wait)
         log = ex.probe.read_file(f"{WORKDIR}/spawn.log", 4096)
         with ex.check("command-state"):
-            judge_start(start, log)
+            judge_start(start, log, ex.file)
         second = next_command(ex, prog.pid, [first], wait)
         ex.signal(second, "STOP")
         resumed = ex.probe.record_when(lambda record: record.of(second).resumed is not None, wait)
@@ -345,7 +367,8 @@ def spawn_report(ex):
         # Not the grader's own commands (kill, the probe's), which come from outside.
         created = [life.pid for life in record.processes(after=record.of(prog.pid).born)
                    if life.pid != prog.pid and life.creator != 0]
-        run = Run(prog.pid, prog.ppid, status, "\n".join(prog.lines()), record, created, {})
+        text = ex.probe.read_file(REPORT_OUTPUT, ex.output_limit) or ""
+        run = Run(prog.pid, prog.ppid, status, text, record, created, {}, ex.file)
         with ex.check("spawned-commands"):
             judge_spawned(run)
         with ex.check("wait-statuses"):
@@ -363,9 +386,9 @@ def next_command(ex, reporter: int, earlier: list[int], timeout: float) -> int:
     procs = ex.probe.wait_for(lambda procs: started(procs) or reporter not in procs, timeout)
     command = f"command {len(earlier) + 1} (/bin/sh -c {COMMANDS[len(earlier)]!r})"
     require(procs is None or reporter in procs or started(procs),
-            f"spawn_report.py exited without starting {command}")
+            f"{ex.file} exited without starting {command}")
     after = f"command {len(earlier)}'s end" if earlier else "its start"
-    require(procs, f"spawn_report.py had not started {command} {timeout:g} s after {after}")
+    require(procs, f"{ex.file} had not started {command} {timeout:g} s after {after}")
     return oldest_new(procs).pid
 
 
@@ -376,17 +399,17 @@ def start_state(ex, reporter: int, command: int) -> StartState:
     return StartState(command, masks.ignored, masks.blocked, fds, reporter_masks.ignored)
 
 
-def judge_start(start: StartState, log: str | None) -> None:
+def judge_start(start: StartState, log: str | None, file: str) -> None:
     own = {"SIGINT", "SIGQUIT"} - set(signal_names(start.reporter_ignored))
-    require(not own, f"spawn_report.py does not ignore {', '.join(sorted(own))} (a handler is "
+    require(not own, f"{file} does not ignore {', '.join(sorted(own))} (a handler is "
                      "not ignoring: exec resets handlers, but keeps what is ignored)")
     kept = signal_names(start.ignored & STANDARD_SIGNALS)
     require(not kept, f"the first command (PID {start.pid}) started with {', '.join(kept)} "
-                      "ignored: exec keeps ignored signals, so spawn_report.py must set them "
+                      f"ignored: exec keeps ignored signals, so {file} must set them "
                       "back to their default for it")
     blocked = signal_names(start.blocked & STANDARD_SIGNALS)
     require(not blocked, f"the first command (PID {start.pid}) started with {', '.join(blocked)} "
-                         "blocked: exec keeps the mask that spawn_report.py was started with")
+                         f"blocked: exec keeps the mask that {file} was started with")
     fds = {int(fd): target for fd, target in start.fds.items()}
     require(sorted(fds) == [0, 1, 2, 3], f"the first command (PID {start.pid}) started with "
                                          f"file descriptors {sorted(fds)}, not 0, 1, 2 and 3")
@@ -398,7 +421,7 @@ def judge_start(start: StartState, log: str | None) -> None:
 
 def judge_spawned(run: Run) -> None:
     require(len(run.created) == len(COMMANDS),
-            f"spawn_report.py created {len(run.created)} processes (PIDs {_span(run.created)}) "
+            f"{run.file} created {len(run.created)} processes (PIDs {_span(run.created)}) "
             f"for {len(COMMANDS)} commands, none of which starts another")
     spawned = [pid for (pid,) in run.found(SPAWNED)]
     require(spawned == run.created, f"it printed spawned {spawned}; the kernel created its "
@@ -407,7 +430,7 @@ def judge_spawned(run: Run) -> None:
         life = run.life(pid)
         require(life.creator == life.parent == run.pid,
                 f"PID {pid} was created by PID {life.creator} as the child of PID "
-                f"{life.parent}, not by spawn_report.py (PID {run.pid})")
+                f"{life.parent}, not by {run.file} (PID {run.pid})")
         require(life.vfork, f"PID {pid} was made by fork, not by posix_spawn (whose child shares "
                             "its parent's memory until its exec: a vfork, as the kernel saw it)")
         require(life.execs and life.execs[0][1] in SHELLS,
@@ -415,7 +438,7 @@ def judge_spawned(run: Run) -> None:
                 "not /bin/sh")
         early = [w.data.strip() for w in life.writes if w.t < life.execs[0][0]]
         require(not early, f"PID {pid} wrote {early} before its exec: the child runs nothing "
-                           "of spawn_report.py's between its start and its exec")
+                           f"of {run.file}'s between its start and its exec")
     for earlier, later in zip(run.created, run.created[1:]):
         reaped = run.life(earlier).reaped
         require(reaped is not None and reaped <= run.life(later).born,
@@ -440,7 +463,7 @@ def judge_statuses(run: Run) -> None:
                                                "stopped the command")
     wrong = unreaped(run, lambda pid: run.pid)
     require(not wrong, "; ".join(wrong))
-    require(run.status == 0, f"spawn_report.py exited with status {run.status}")
+    require(run.status == 0, f"{run.file} exited with status {run.status}")
 
 
 def kernel_ending(status: int | None) -> str:
