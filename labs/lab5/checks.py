@@ -9,6 +9,12 @@ once, and the kernel's process record tells children from threads. Nothing is ti
 pool.py's overall bound; whether pool.py waits or polls when every PID is held is seen with its
 children stopped, from the cgroup's count of refused forks and pool.py's own CPU time and
 wakeups meanwhile.
+
+The program is started by its language's command (python3 exhaust.py, or ./exhaust compiled
+from exhaust.c), and messages name the learner's file. One run of each program has its standard
+output in a file rather than on the terminal, as a pipeline or a log would have it: there C's
+stdio buffers whole blocks, so output that is never flushed, or is copied into every child
+forked while it waits in the buffer, shows.
 """
 import importlib.util
 import os
@@ -88,14 +94,18 @@ def probe_reader(probe):
 
 # --- a program under the harness ----------------------------------------------------------
 class Harnessed:
-    """One program run under the harness in a booted container of its own (with `pid_max`:
-    inside pidns-shell, in a fresh PID namespace where the harness sets that pid_max)."""
+    """The learner's program, with these arguments, run under the harness in a booted container
+    of its own (with `pid_max`: inside pidns-shell, in a fresh PID namespace where the harness
+    sets that pid_max; with `to_file`: its standard output in OUTPUT_FILE, not the terminal)."""
 
-    def __init__(self, ex, command: list[str], pids: int | None = None, pid_max: int | None = None):
-        argv = [*HARNESS, *(["--pid-max", str(pid_max)] if pid_max else []), "--", *command]
+    def __init__(self, ex, *args: str, pids: int | None = None, pid_max: int | None = None,
+                 to_file: bool = False):
+        argv = [*HARNESS, *(["--pid-max", str(pid_max)] if pid_max else []),
+                *(["--stdout", OUTPUT_FILE] if to_file else []), "--", *ex.command(*args)]
         self.booted = ex.boot(command=argv, pids=pids)
         self.prog = self.booted.program
-        self.name = command[1]
+        self.name = ex.file
+        self.to_file, self.output_limit = to_file, ex.output_limit
         self.token = secrets.token_hex(8)
         self._await("ready", 15, token=False)
         self.probe = self.booted.probe
@@ -167,14 +177,27 @@ class Harnessed:
         self.refused = self.refused_forks() - self.events_before
         self.pids_handed_out = self.probe.last_pid() - self.last_pid_before
         self.lines = [line.strip() for line in self.prog.lines()]
+        if self.to_file:   # the program's own lines are in the file; the harness's stay here
+            self.lines = [line.strip() for line in
+                          (self.probe.read_file(OUTPUT_FILE, self.output_limit) or "").splitlines()]
         self.record = self.probe.record()
 
     def printed(self, pattern: str) -> re.Match | None:
         return next(filter(None, (re.fullmatch(pattern, line) for line in self.lines)), None)
 
+    def printed_all(self, pattern: str) -> list[str]:
+        return [line for line in self.lines if re.fullmatch(pattern, line)]
+
+    @property
+    def where(self) -> str:
+        """Where its output went, for messages."""
+        return (f"with its standard output to a file ({OUTPUT_FILE})" if self.to_file
+                else "with its standard output on a terminal")
+
 
 # --- exhaust.py -----------------------------------------------------------------------------
 FORK_FAILED = r"fork failed after (\d+) children: (\w+)"
+OUTPUT_FILE = "/tmp/zombielab-lab5-stdout"   # where a run's standard output goes, when a file
 
 
 @exercise("exhaust.py")
@@ -197,30 +220,31 @@ def exhaust_in_small_namespace(ex) -> Harnessed | None:
     # A pids limit above pid_max, so that pid_max runs out first however many CPUs set it.
     run = exhaust_run(ex, pids=pid_max + 100, pid_max=pid_max)
     if run.pid >= RESERVED_PIDS:
-        raise InfraError(f"lab bug: exhaust.py got PID {run.pid} in a fresh namespace")
+        raise InfraError(f"lab bug: {run.name} got PID {run.pid} in a fresh namespace")
     with ex.check("counts-pidns"):
         # Nothing else runs there: every PID above the program's own, below pid_max, is free
         # (PIDs below 300 are not handed out again after the wrap-around).
         free = run.pid_max - 1 - run.pid
-        judge_count(run, free, f"pid_max is {run.pid_max} and exhaust.py is PID {run.pid}, "
+        judge_count(run, free, f"pid_max is {run.pid_max} and {run.name} is PID {run.pid}, "
                                f"so {free} PIDs were free")
     return run
 
 
 def exhaust_under_pids_limit(ex) -> Harnessed:
-    """exhaust.py under a small pids cgroup limit: counts-cgroup."""
-    run = exhaust_run(ex, pids=EXHAUST_PIDS)
+    """exhaust.py under a small pids cgroup limit, its output in a file: counts-cgroup."""
+    run = exhaust_run(ex, pids=EXHAUST_PIDS, to_file=True)
     with ex.check("counts-cgroup"):
         # pids.current now counts the harness and the probe: the rest of the limit was free.
         free = int(run.limit) - run.current - 1
         judge_count(run, free, f"the pids limit is {run.limit} and {run.current + 1} processes "
-                               f"(the grader's and exhaust.py) held PIDs, so {free} were free")
+                               f"(the grader's and {run.name}) held PIDs, so {free} were free")
         require(run.refused > 0, "the pids cgroup never refused a fork")
     return run
 
 
-def exhaust_run(ex, pids: int | None = None, pid_max: int | None = None) -> Harnessed:
-    run = Harnessed(ex, ["python3", "exhaust.py"], pids=pids, pid_max=pid_max)
+def exhaust_run(ex, pids: int | None = None, pid_max: int | None = None,
+                to_file: bool = False) -> Harnessed:
+    run = Harnessed(ex, pids=pids, pid_max=pid_max, to_file=to_file)
     run.go()
     run.wait_end(ex.timeout("counts-cgroup"))
     return run
@@ -228,7 +252,11 @@ def exhaust_run(ex, pids: int | None = None, pid_max: int | None = None) -> Harn
 
 def judge_count(run: Harnessed, free: int, why: str) -> None:
     line = run.printed(FORK_FAILED)
-    require(line, f'no "fork failed after <n> children: <ERRNO>" line (exit status {run.status})')
+    said = run.printed(r"fork failed after .*")
+    require(line or not said, f'it printed "{said and said.group(0)}": the line gives the '
+                              "error's symbolic name (EAGAIN), not its description")
+    require(line, f'no "fork failed after <n> children: <ERRNO>" line, {run.where} '
+                  f"(exit status {run.status})")
     count, name = int(line.group(1)), line.group(2)
     require(name == "EAGAIN", f"it printed {name}; fork fails with EAGAIN when no PID is free")
     require(count == free, f"it counted {count} children, but {why}")
@@ -236,7 +264,7 @@ def judge_count(run: Harnessed, free: int, why: str) -> None:
     require(together >= count, f"it reported {count} children, but at most {together} of its "
                                "children were alive at once (pids.peak)")
     children, threads = tasks_made(run)
-    require(children >= count, f"exhaust.py made {threads} threads and {children} "
+    require(children >= count, f"{run.name} made {threads} threads and {children} "
                                f"child processes, but counted {count} children")
 
 
@@ -255,10 +283,11 @@ def tasks_made(run: Harnessed) -> tuple[int, int]:
 
 def judge_reaping(run: Harnessed) -> None:
     require(run.zombies == 0 and run.running == 0,
-            f"when exhaust.py ended (pids limit {run.limit}, pid_max {run.pid_max}), "
+            f"when {run.name} ended (pids limit {run.limit}, pid_max {run.pid_max}), "
             f"{run.zombies} zombies and {run.running} running children of it were left to PID 1")
-    require(run.printed(r"reaped \d+"), f'no "reaped <n>" line (exit status {run.status})')
-    require(run.status == 0, f"exhaust.py exited with status {run.status}")
+    require(run.printed(r"reaped \d+"), f'no "reaped <n>" line, {run.where} '
+                                        f"(exit status {run.status})")
+    require(run.status == 0, f"{run.name} exited with status {run.status}")
 
 
 # --- pid_max.conf ---------------------------------------------------------------------------
@@ -332,13 +361,13 @@ def pool(ex):
     took = time.monotonic() - run.began - frozen_for
     judge_all_done(ex, run, took, frozen_for)
     with ex.check("survives-eagain"):
-        require(run.refused > 0, f"fork never failed: pool.py never used all {POOL_PIDS} PIDs of "
+        require(run.refused > 0, f"fork never failed: {run.name} never used all {POOL_PIDS} PIDs of "
                                  "its limit")
-        require(run.status == 0, f"after fork failed with EAGAIN, pool.py exited with status {run.status}")
+        require(run.status == 0, f"after fork failed with EAGAIN, {run.name} exited with status {run.status}")
     judge_waiting(ex, run, meanwhile)
     with ex.check("leaves-no-zombies"):
         require(run.zombies == 0 and run.running == 0,
-                f"when pool.py ended, {run.zombies} zombies and {run.running} running children "
+                f"when {run.name} ended, {run.zombies} zombies and {run.running} running children "
                 "of it were left to PID 1")
     pool_with_a_child_killed(ex)
 
@@ -379,11 +408,11 @@ def judge_all_done(ex, run: Harnessed, took: float, frozen_for: float) -> None:
 def judge_waiting(ex, run: Harnessed, meanwhile: WhileFrozen) -> None:
     with ex.check("waits-when-full"):
         require(run.alive and int(run.frozen.group(1)) > 0 and run.frozen.group(2) == "yes",
-                "pool.py never held every PID of its limit with its children"
-                if run.alive else "pool.py had ended before it ever filled its pids limit")
-        held = "with every PID held by its (stopped) children, pool.py"
-        require(not meanwhile.gave_up, "pool.py ended while every PID was held by its (stopped) "
-                                       "children, instead of waiting for one of them")
+                f"{run.name} never held every PID of its limit with its children"
+                if run.alive else f"{run.name} had ended before it ever filled its pids limit")
+        held = f"with every PID held by its (stopped) children, {run.name}"
+        require(not meanwhile.gave_up, f"{run.name} ended while every PID was held by its "
+                                       "(stopped) children, instead of waiting for one of them")
         require(meanwhile.retried == 0, f"{held} tried fork {meanwhile.retried} times in "
                                         f"{FREEZE_WATCH:g} s instead of waiting")
         require(meanwhile.spun <= FREEZE_TICKS and meanwhile.woke <= FREEZE_WAKEUPS,
@@ -392,17 +421,23 @@ def judge_waiting(ex, run: Harnessed, meanwhile: WhileFrozen) -> None:
 
 
 def pool_with_a_child_killed(ex) -> None:
-    """Again, with one task's child killed by the grader while stopped: its status is wrong."""
-    failing = pool_until_full(ex, STATUS_TASKS)
+    """Again, with one task's child killed by the grader while stopped: its status is wrong.
+    Its output goes to a file: a report line still in stdio's buffer when a child is forked
+    is copied into the child, and written again if the child exits through exit()."""
+    failing = pool_until_full(ex, STATUS_TASKS, to_file=True)
     killed = failing.command("kill", r"killed pid=(\d+|none)").group(1)
     failing.command("thaw", "thawed")
     failing.wait_end(ex.timeout("checks-statuses"))
     with ex.check("checks-statuses"):
-        require(killed != "none", "pool.py had no running child for the grader to kill")
-        require(failing.printed(r"task \d+ exited with -9"),
-                f'no "task <i> exited with -9" line for the child the grader killed (PID {killed})')
+        require(killed != "none", f"{failing.name} had no running child for the grader to kill")
+        reports = failing.printed_all(r"task \d+ exited with -9")
+        require(reports, f'no "task <i> exited with -9" line for the child the grader killed '
+                         f"(PID {killed}), {failing.where}")
+        require(len(reports) == 1, f'"{reports[0]}" was written {len(reports)} times, '
+                                   f"{failing.where}, for one killed child")
         require(not failing.printed(rf"done {STATUS_TASKS}") and failing.status != 0,
-                f"with a task killed, pool.py still said done or exited 0 (status {failing.status})")
+                f"with a task killed, {failing.name} still said done or exited 0 "
+                f"(status {failing.status})")
 
 
 def activity(run: Harnessed) -> tuple[int, int]:
@@ -415,10 +450,10 @@ def activity(run: Harnessed) -> tuple[int, int]:
         return 0, 0
 
 
-def pool_until_full(ex, tasks: int) -> Harnessed:
+def pool_until_full(ex, tasks: int, to_file: bool = False) -> Harnessed:
     """pool.py under its pids limit, once fork has failed, with its children stopped by the
     harness: run.frozen is the harness's answer (stopped children, cgroup full)."""
-    run = Harnessed(ex, ["python3", "pool.py", str(tasks)], pids=POOL_PIDS)
+    run = Harnessed(ex, str(tasks), pids=POOL_PIDS, to_file=to_file)
     run.began = time.monotonic()
     run.go()
     full = run.probe.wait_for(lambda procs: run.pid not in procs or procs[run.pid].state == "Z"

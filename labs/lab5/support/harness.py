@@ -3,13 +3,16 @@
 program when told and reports, from the kernel, what the program left behind. It runs as the
 learner, like the program, and trusts nothing the program prints.
 
-    harness.py [--pid-max N] -- COMMAND...
+    harness.py [--pid-max N] [--stdout FILE] -- COMMAND...
 
 With --pid-max, COMMAND runs in a fresh PID namespace (pidns-shell) under a second harness,
 that namespace's PID 1, which sets its pid_max to N and reports through a pipe. The harness that
 is the container's PID 1 never enters a namespace of the learner's: `docker exec` joins PID 1's
 namespaces, so the grader's probe would otherwise run in a mount namespace the learner controls.
 It is also made undumpable, so that the learner cannot ptrace it into doing so.
+
+With --stdout, COMMAND's standard output is FILE (created or emptied) instead of the terminal,
+as a shell pipeline or a log would have it: stdio then buffers whole blocks, not lines.
 
 Commands, one a line on stdin:
     go WORD  start COMMAND (stdin /dev/null); every later line of the harness says
@@ -112,11 +115,14 @@ def freeze(program):
     return sum(state == "T" for state in children(program).values()), pids_full()
 
 
-def spawn(command, keep_fd=None):
-    """Fork and exec command with stdin from /dev/null (and keep_fd open as REPORT_FD)."""
+def spawn(command, keep_fd=None, stdout=None):
+    """Fork and exec command with stdin from /dev/null (and keep_fd open as REPORT_FD, and the
+    file stdout, if given, as its standard output)."""
     pid = os.fork()
     if pid == 0:
         os.dup2(os.open("/dev/null", os.O_RDONLY), 0)
+        if stdout is not None:
+            os.dup2(os.open(stdout, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), 1)
         if keep_fd is not None:
             os.dup2(keep_fd, REPORT_FD)   # dup2 leaves the copy open across exec
         os.execvp(command[0], command)
@@ -179,7 +185,7 @@ def echo_off():
         termios.tcsetattr(0, termios.TCSANOW, attrs)
 
 
-def supervise(command, pid_max):
+def supervise(command, pid_max, stdout):
     """The container's PID 1: answer the grader's commands while the program runs."""
     echo_off()
     stdin, reports, program, reported = Lines(0), None, None, False
@@ -206,7 +212,7 @@ def supervise(command, pid_max):
         for word in (stdin.read() or ["quit"]) if 0 in ready else []:
             if word.startswith("go ") and program is None:
                 TOKEN[:] = word.split()[1:2]
-                program, reports = start(command, pid_max)
+                program, reports = start(command, pid_max, stdout)
             elif word == "freeze":
                 stopped, full = freeze(program) if program and not pid_max else (0, False)
                 say(f"frozen stopped={stopped} full={'yes' if full else 'no'}")
@@ -222,16 +228,17 @@ def supervise(command, pid_max):
                 return
 
 
-def start(command, pid_max):
+def start(command, pid_max, stdout):
     """Start the program: directly, or in a fresh namespace under a second harness that
-    reports through a pipe. Returns (pid, Lines of that pipe or None)."""
+    reports through a pipe (and passes its standard output on to the program). Returns (pid,
+    Lines of that pipe or None)."""
     if not pid_max:
-        pid = spawn(command)
+        pid = spawn(command, stdout=stdout)
         started(pid, say)
         return pid, None
     read, write = os.pipe()
     pid = spawn([PIDNS_SHELL, sys.executable, "-I", __file__, "--namespace-init", pid_max,
-                 "--", *command], keep_fd=write)
+                 "--", *command], keep_fd=write, stdout=stdout)
     os.close(write)
     return pid, Lines(read)
 
@@ -244,7 +251,11 @@ def main():
     if "--namespace-init" in options:
         namespace_init(options[options.index("--namespace-init") + 1], command)
     else:
-        supervise(command, options[options.index("--pid-max") + 1] if "--pid-max" in options else None)
+        supervise(command, option(options, "--pid-max"), option(options, "--stdout"))
+
+
+def option(options, name):
+    return options[options.index(name) + 1] if name in options else None
 
 
 if __name__ == "__main__":
