@@ -2,7 +2,9 @@
 and its record of each process (who forked it, what getppid() told it, who wrote each line).
 
 Every program runs under a small trusted stand-in for a shell (holder.py, next to this file,
-passed to `python3 -I -c`) instead of being the `docker exec` process itself, for three reasons:
+passed to `python3 -I -c`; it starts the learner's program by its language's command, python3
+orphan.py or the compiled ./orphan) instead of being the `docker exec` process itself, for
+three reasons:
   - docker closes the terminal as soon as the exec'd process exits, and output written after
     that is lost; an orphan speaks after its parent's exit, so someone must keep the session;
   - a session leader's exit hangs up the terminal (SIGHUP to its foreground group), which
@@ -15,6 +17,11 @@ parent that prints is held inside print() for as long as the grader wants, alive
 that guesses how long its parent lives is caught. Timing is judged from the kernel's times of
 births, exits and SIGCONTs, less the time the process spent waiting for a CPU (its schedstat),
 so a busy machine never makes a correct program look slow.
+
+Orphan and subreaper are also run once with their stdout on a file, as a pipeline or a log
+would have it: there stdio buffers whole blocks, not lines, so a line a C program never flushed
+before _exit() is lost, and one buffered before fork() comes out twice. Those runs judge only
+that each line the terminal runs judge reaches the file exactly once.
 """
 import re
 import signal
@@ -30,7 +37,7 @@ EXITED_MARK = "zombielab-exited"
 NOTICE_LIMIT = 1.0          # seconds an orphan may take to notice its adoption
 LAUNCHER_LIMIT = 1.0        # seconds the daemon's launcher may run
 
-# The holder's source, for python3 -c; its arguments: MODE FILE ARGS... (see its docstring).
+# The holder's source, for python3 -c; its arguments: MODE PROGRAM ARGS... (see its docstring).
 HOLDER = (Path(__file__).resolve().parent / "holder.py").read_text()
 
 
@@ -60,12 +67,13 @@ class Held:
         self.ex.signal(pids, signame, image=self.image)
 
 
-def run_held(ex, *args, image=None, gated=False, subreaper=False) -> Held:
-    """A program under the holder; `subreaper` (gated runs only) is told at the gate."""
+def run_held(ex, *args, image=None, gated=False, subreaper=False, stdout=None) -> Held:
+    """A program under the holder; `subreaper` (gated runs only) is told at the gate; `stdout`:
+    a file in the container for the program's standard output instead of the terminal."""
     image = image or ex.image
-    prog = ex.run(image=image, command=["python3", "-I", "-c", HOLDER,
-                                        "gated" if gated else "plain", ex.file,
-                                        *map(str, args)])
+    prog = ex.run(image=image, stdout=stdout,
+                  command=["python3", "-I", "-c", HOLDER, "gated" if gated else "plain",
+                           *ex.command(*args)])
     pid = int(prog.expect_line(rf"{PROGRAM_MARK} (\d+)", 30, "its PID").group(1))
     return Held(ex, image, prog, pid, subreaper)
 
@@ -81,6 +89,13 @@ def dead_in(procs, pid: int) -> bool:
 
 def wait_dead(probe, pid: int, timeout: float) -> bool:
     return probe.wait_for(lambda procs: dead_in(procs, pid), timeout) is not None
+
+
+def wait_family_gone(probe, pid: int, timeout: float) -> bool:
+    """Whether, within timeout, nothing pid started runs any more (see started_by)."""
+    return probe.wait_for(lambda procs: all(dead_in(procs, other)
+                                            for other in started_by(probe, pid)),
+                          timeout) is not None
 
 
 def exit_status(held: Held, pid: int) -> int | None:
@@ -127,6 +142,25 @@ def lines_matching(prog: Program, pattern: str) -> list[re.Match]:
     return [m for m in (re.fullmatch(pattern, line.strip()) for line in prog.lines()) if m]
 
 
+def output_file() -> str:
+    return f"/tmp/lab2-{uuid.uuid4().hex[:8]}.out"
+
+
+def file_lines_matching(held: Held, path: str, pattern: str) -> list[re.Match]:
+    text = held.probe.read_file(path, held.ex.output_limit) or ""
+    return [m for m in (re.fullmatch(pattern, line.strip()) for line in text.splitlines()) if m]
+
+
+ON_A_FILE = ("its stdout was a file here, not a terminal (as in a pipeline or a log), so stdio "
+             "buffered whole blocks: what is not flushed before _exit() is lost, and what is "
+             "still buffered at fork() is written once by each process")
+
+
+def times_in_file(what: str, count: int) -> str:
+    said = "never reached the file" if count == 0 else f"came out {count} times"
+    return f"{what} {said}: {ON_A_FILE}"
+
+
 # --- orphan.py -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class OrphanRun:
@@ -138,6 +172,7 @@ class OrphanRun:
     image: str
     subreaper: bool
     hold: float
+    to_file: bool = False   # stdout on a file: no hold (a file never stops), lines counted
 
 
 ORPHAN_RUNS = [
@@ -145,6 +180,7 @@ ORPHAN_RUNS = [
               subreaper=False, hold=1.0),
     OrphanRun("in the tini container (PID 1 is tini)", "tini", subreaper=False, hold=0.5),
     OrphanRun("under a subreaper (the adopter is not PID 1)", "tini", subreaper=True, hold=2.5),
+    OrphanRun("with its stdout on a file", "noinit", subreaper=False, hold=0.0, to_file=True),
 ]
 ORPHAN_CHECKS = ("orphaned-child", "reports-adopter", "adopted-promptly")
 
@@ -156,7 +192,7 @@ def orphan(ex):
         verdicts = ex.new_verdicts()
         # A run that cannot go on fails every check it left unjudged.
         with ex.step(), verdicts.needed_by(*ORPHAN_CHECKS):
-            observe_orphan(ex, run, verdicts)
+            (observe_orphan_on_file if run.to_file else observe_orphan)(ex, run, verdicts)
         runs.append((run, verdicts))
         if all(failed_in_a_run(runs, check_id) for check_id in ORPHAN_CHECKS):
             break   # every check has failed: no further run can change a verdict
@@ -196,6 +232,27 @@ def observe_orphan(ex, run: OrphanRun, verdicts: Verdicts) -> None:
     ran = ran_after_adoption(held.probe, record.of(child), died, waited)
     judge_adopter(held, verdicts, record, child, adopter, reported)
     judge_prompt(held, verdicts, child, ran)
+
+
+def observe_orphan_on_file(ex, run: OrphanRun, verdicts: Verdicts) -> None:
+    """One run with stdout on a file: each line must reach it exactly once. What the lines say,
+    and when, is judged in the terminal runs; a parent or child that never ends is left to them."""
+    out = output_file()
+    held = run_held(ex, image=run.image, stdout=out)
+    probe = held.probe
+    if not wait_dead(probe, held.pid, ex.timeout("orphaned-child")):
+        return
+    parents = file_lines_matching(held, out, r"parent \d+ child (\d+)")
+    if len(parents) != 1:
+        verdicts.fail("orphaned-child", times_in_file("the parent's line", len(parents)))
+    family = started_by(probe, held.pid)
+    child = int(parents[0].group(1)) if parents else (family[0] if family else None)
+    if child is None or not wait_family_gone(probe, held.pid, ex.timeout("reports-adopter")):
+        return
+    adopted = file_lines_matching(held, out, rf"adopted {child} by (\d+)")
+    if len(adopted) != 1:
+        verdicts.fail("reports-adopter", times_in_file(f"child {child}'s adopted line",
+                                                       len(adopted)))
 
 
 def hold_parent_in_print(held: Held, hold: float) -> list[int]:
@@ -329,6 +386,7 @@ def not_told(record, child: int, parent: int, line: str) -> str | None:
 SUBREAPER_CHECKS = ("adopts-grandchild", "reports-statuses", "no-zombies")
 GRANDCHILD_STATUS = 3
 ADOPTED_LINE = r"adopted (\d+) by (\d+)"   # the grandchild's line, as subreaper.py prints it
+REAPED_LINE = r"reaped (\d+) status (-?\d+)"
 
 
 @exercise("subreaper.py")
@@ -337,7 +395,12 @@ def subreaper(ex):
     seeing it there (the kernel's record has it). What it counts on: with the terminal stopped,
     the grandchild cannot get past its print, so stopping subreaper.py as soon as anything of
     its family shows up makes every death that follows a zombie subreaper.py cannot reap, which
-    the grader reads at leisure: who its parent was at the end, and its exit status."""
+    the grader reads at leisure: who its parent was at the end, and its exit status.
+
+    A first run has its stdout on a file: what it finds there fails its checks after the
+    terminal run's own findings."""
+    with ex.step():
+        on_file = subreaper_on_file(ex)
     held = run_held(ex, gated=True)
     held.prog.stop_output()
     held.open_gate()
@@ -347,9 +410,32 @@ def subreaper(ex):
         family = wait_family_dead(ex, held)
         zombies = {pid: (held.probe.get(pid), exit_status(held, pid)) for pid in family}
         held.signal(held.pid, "CONT")
-        held.prog.expect_line(EXITED_MARK, ex.timeout("no-zombies"), "the end of subreaper.py")
+        held.prog.expect_line(EXITED_MARK, ex.timeout("no-zombies"), f"the end of {ex.file}")
         middle, grandchild = identify_family(held, family, zombies)
-        judge_subreaper(held, middle, grandchild, zombies)
+        judge_subreaper(held, middle, grandchild, zombies, on_file)
+
+
+def subreaper_on_file(ex) -> dict[str, str]:
+    """Run subreaper.py with its stdout on a file: {check: what was wrong there}. Each line must
+    reach the file exactly once; a program that never ends is left to the terminal run."""
+    out = output_file()
+    held = run_held(ex, stdout=out)
+    probe, me = held.probe, held.pid
+    if not (wait_dead(probe, me, ex.timeout("no-zombies") + ex.timeout("adopts-grandchild"))
+            and wait_family_gone(probe, me, ex.timeout("adopts-grandchild"))):
+        return {}
+    found = {}
+    adopted = file_lines_matching(held, out, ADOPTED_LINE)
+    if len(adopted) != 1:
+        found["adopts-grandchild"] = times_in_file("the grandchild's adopted line", len(adopted))
+    reaped = [int(m.group(1)) for m in file_lines_matching(held, out, REAPED_LINE)]
+    family = started_by(probe, me)[:2]
+    for pid in family:
+        if reaped.count(pid) != 1:
+            found["reports-statuses"] = times_in_file(f"the reaped line for PID {pid}",
+                                                      reaped.count(pid))
+            break
+    return found
 
 
 def stop_when_family_appears(ex, held: Held) -> None:
@@ -357,7 +443,7 @@ def stop_when_family_appears(ex, held: Held) -> None:
     timeout = ex.timeout("adopts-grandchild")
     probe.wait_for(lambda procs: started_by(probe, me) or dead_in(procs, me), timeout)
     ended = "exited" if dead_in(probe.snapshot(), me) else f"ran {timeout:g} s"
-    require(started_by(probe, me), f"subreaper.py {ended} without starting any process")
+    require(started_by(probe, me), f"{ex.file} {ended} without starting any process")
     held.signal(me, "STOP")
     probe.wait_for(lambda procs: dead_in(procs, me) or procs[me].state == "T", 2)
 
@@ -366,14 +452,11 @@ def wait_family_dead(ex, held: Held) -> list:
     """Every process of subreaper.py's family (their PIDs), once none of them runs any more."""
     probe, me = held.probe, held.pid
 
-    def all_dead(procs) -> bool:
-        return all(dead_in(procs, pid) for pid in started_by(probe, me))
-
     timeout = ex.timeout("adopts-grandchild")
     # Twice: a process forked while the probe read the table could be missing from one reading.
-    settled = probe.wait_for(all_dead, timeout) and probe.wait_for(all_dead, timeout)
+    settled = wait_family_gone(probe, me, timeout) and wait_family_gone(probe, me, timeout)
     require(settled, f"{timeout:g} s after the terminal ran again, the kernel still showed "
-                     f"{family_story(probe, me)}")
+                     f"{family_story(probe, me, ex.file)}")
     return started_by(probe, me)
 
 
@@ -385,30 +468,33 @@ def identify_family(held: Held, family: list, zombies: dict) -> tuple[int | None
     named = {int(m.group(1)) for m in said}
     caught = [pid for pid in family if zombies[pid][1] is not None]
     grandchild = next((pid for pid in caught if pid in named), caught[-1] if caught else None)
-    require(grandchild is not None, "no process of subreaper.py's family was left as a zombie "
-                                    "while it was stopped: the kernel showed "
-                                    + family_story(held.probe, held.pid))
+    require(grandchild is not None, f"no process of {held.ex.file}'s family was left as a "
+                                    "zombie while it was stopped: the kernel showed "
+                                    + family_story(held.probe, held.pid, held.ex.file))
     earlier = family[:family.index(grandchild)]
     return (earlier[0] if earlier else None), grandchild
 
 
-def judge_subreaper(held: Held, middle: int | None, grandchild: int, zombies: dict) -> None:
+def judge_subreaper(held: Held, middle: int | None, grandchild: int, zombies: dict,
+                    on_file: dict[str, str]) -> None:
     ex, probe, me = held.ex, held.probe, held.pid
     adopter = zombies[grandchild][0].ppid
     with ex.check("adopts-grandchild"):
         require(adopter == me, f"the grandchild {grandchild} was adopted by PID {adopter} "
-                               f"({comm(probe, adopter)}), not by subreaper.py (PID {me})")
+                               f"({comm(probe, adopter)}), not by {ex.file} (PID {me})")
         require_adopted_line(held, grandchild)
-        require_orphaned(probe.record(), grandchild, me)
+        require_orphaned(probe.record(), grandchild, me, ex.file)
+        require("adopts-grandchild" not in on_file, on_file.get("adopts-grandchild"))
     with ex.check("reports-statuses"):
         judge_reaped_lines(held, middle, grandchild, zombies)
+        require("reports-statuses" not in on_file, on_file.get("reports-statuses"))
     with ex.check("no-zombies"):
         family = set(started_by(probe, me))
         left = [p for p in probe.snapshot().values() if p.pid in family]
-        require(not left, "subreaper.py exited and left behind: "
+        require(not left, f"{ex.file} exited and left behind: "
                           + "; ".join(p.described for p in left))
         status = exit_status(held, me)
-        require(status == 0, f"subreaper.py {describe_status(status)}")
+        require(status == 0, f"{ex.file} {describe_status(status)}")
 
 
 def require_adopted_line(held: Held, grandchild: int) -> None:
@@ -421,17 +507,17 @@ def require_adopted_line(held: Held, grandchild: int) -> None:
             f"expected 'adopted {grandchild} by {held.pid}'")
 
 
-def require_orphaned(record, grandchild: int, me: int) -> None:
+def require_orphaned(record, grandchild: int, me: int, name: str) -> None:
     """An orphan, not a child from birth: forked by subreaper.py's child, whose parent the
     kernel made it (clone with CLONE_PARENT would make it subreaper.py's at once), and told its
     new parent by getppid()."""
     born = record.of(grandchild)
     forker = record.life(born.creator) if born.creator else None
-    require(born.creator != me, f"the grandchild {grandchild} was forked by subreaper.py "
+    require(born.creator != me, f"the grandchild {grandchild} was forked by {name} "
                                 f"(PID {me}) itself, not by its child")
     require(forker is not None and forker.creator == me and not forker.thread,
             f"the grandchild {grandchild} was forked by PID {born.creator}, not by a child "
-            f"of subreaper.py (PID {me})")
+            f"of {name} (PID {me})")
     require(born.parent == born.creator,
             f"the grandchild {grandchild} was made PID {born.parent}'s child at birth "
             f"(clone with CLONE_PARENT), so it was never orphaned")
@@ -439,11 +525,11 @@ def require_orphaned(record, grandchild: int, me: int) -> None:
                                      f"adopted {grandchild} by {me}")), unknown)
 
 
-def family_story(probe, me: int) -> str:
+def family_story(probe, me: int, name: str) -> str:
     procs = probe.snapshot()
     family = started_by(probe, me)
     if not family:
-        return "no process started by subreaper.py"
+        return f"no process started by {name}"
     return "; ".join(procs[pid].described if pid in procs else f"PID {pid} (gone)"
                      for pid in family)
 
@@ -451,7 +537,7 @@ def family_story(probe, me: int) -> str:
 def judge_reaped_lines(held: Held, middle: int | None, grandchild: int, zombies: dict) -> None:
     me = held.pid
     reports = [(int(m.group(1)), int(m.group(2)))
-               for m in lines_matching(held.prog, r"reaped (\d+) status (-?\d+)")]
+               for m in lines_matching(held.prog, REAPED_LINE)]
     require_each_reported_once([pid for pid, _ in reports], middle, grandchild)
     expected = {middle: 0, grandchild: GRANDCHILD_STATUS}
     for pid, printed in reports:
@@ -459,7 +545,7 @@ def judge_reaped_lines(held: Held, middle: int | None, grandchild: int, zombies:
         who = "child" if pid == middle else "grandchild"
         if kernel is not None:   # caught as a zombie while subreaper.py was stopped
             require(proc.ppid == me, f"the {who} {pid} was PID {proc.ppid}'s zombie, not "
-                                     f"subreaper.py's: its status never reached subreaper.py")
+                                     f"{held.ex.file}'s: its status never reached it")
             require(printed == kernel, f"it printed status {printed} for the {who} {pid}, "
                                        f"whose exit code was {kernel}")
         require(printed == expected[pid], f"it printed status {printed} for the {who} {pid}; "

@@ -1,6 +1,6 @@
 """The grader's stand-in for a shell: starts a learner's program as its child and never reaps it.
 
-    python3 -I -c "$(cat holder.py)" MODE FILE ARGS...
+    python3 -I -c "$(cat holder.py)" MODE PROGRAM ARGS...
 
 checks.py passes this file's text on the command line; it runs as the learner, under the
 terminal of `docker exec`, and nothing of it is stored where the learner's programs could change
@@ -11,10 +11,12 @@ it:
   - the exec'd process leads its session, and a session leader's exit hangs up its terminal's
     foreground group (SIGHUP), which kills the orphans a shell's jobs would leave alive.
 
-It forks, prints `zombielab-program <pid>`, lets the child exec `python3 FILE ARGS...` (at once,
-or, with MODE "gated", once the grader sends a line, so the grader can stop the terminal's
-output first), prints `zombielab-exited` when the program ends, and then waits forever without
-reaping it: the program stays its zombie, its exit status readable in /proc. If that line says
+It forks, prints `zombielab-program <pid>`, lets the child exec `PROGRAM ARGS...` (the learner's
+command: `python3 orphan.py` or `./orphan`; at once, or, with MODE "gated", once the grader
+sends a line, so the grader can stop the terminal's output first), prints `zombielab-exited`
+when the program ends, and then waits forever without reaping it: the program stays its zombie,
+its exit status readable in /proc. Its own lines go to stderr, the terminal: the program's
+stdout may be a file the grader gave it. If that line says
 "subreaper", it first becomes a child subreaper, so the program's orphans come to it. It comes
 on a line, not in MODE, so that nothing the program can read (this command line) tells it
 which adopter to expect.
@@ -40,7 +42,7 @@ def start(program):
         os.close(opener)
         os.read(gate, 1)   # EOF once the holder closes its end
         os.close(gate)
-        os.execvp("python3", ["python3", *program])
+        os.execvp(program[0], program)
     os.close(gate)
     return pid, opener
 
@@ -48,13 +50,13 @@ def start(program):
 def main():
     mode, program = sys.argv[1], sys.argv[2:]
     pid, opener = start(program)
-    print("zombielab-program", pid, flush=True)
+    print("zombielab-program", pid, file=sys.stderr, flush=True)
     if mode == "gated" and b"subreaper" in os.read(0, 64):   # the grader's go line
         become_subreaper()
     os.close(opener)
     # WNOWAIT: learn that the program has ended without reaping it.
     os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
-    print("zombielab-exited", flush=True)
+    print("zombielab-exited", file=sys.stderr, flush=True)
     while True:
         signal.pause()
 
