@@ -277,7 +277,8 @@ def judge_chain_links(run: Run) -> None:
 
 def judge_piped_chain(run: Run) -> None:
     """With its output in a file, each process of the chain says its depth line once: a line
-    left in a buffer when the process forks is copied into the child, and printed twice."""
+    left in a buffer when the process forks is copied into the child, and printed twice (or
+    thrown away with the buffer by _exit)."""
     command = f"{run.file} {CHAIN} > file"
     depths = [depth for depth, _, _ in run.found(DEPTH)]
     doubled = sorted({depth for depth in depths if depths.count(depth) > 1})
