@@ -43,9 +43,9 @@ static int child_status(pid_t pid)
 {
     int status;
     while (waitpid(pid, &status, 0) == -1) {
-        if (errno != EINTR) {      /* EINTR: a signal handler ran; anything else is a bug */
-            perror("waitpid");
-            return 255;
+        if (errno != EINTR) {      /* EINTR: a signal handler ran; wait again */
+            perror("waitpid");     /* ECHILD: not our child, which cannot happen here */
+            exit(1);
         }
     }
     /* A status is an exit code only if WIFEXITED says so; a killed child has none. */
@@ -67,8 +67,7 @@ int main(int argc, char **argv)
         child = fork();
         if (child == -1) {
             perror("fork");
-            child = 0;
-            break;                 /* this process becomes the deepest, cut short */
+            exit(1);               /* the chain is cut short here; the parent above sees 1 */
         }
         if (child != 0)
             break;
