@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.scenario import CheckFailed, InfraError, SUPPORT_DIR, WORKDIR, exercise, require
+from grader.scenario import CheckFailed, InfraError, SUPPORT_DIR, WORKDIR, exercise, ms, require
 
 HARNESS = ["python3", "-I", f"{SUPPORT_DIR}/harness.py"]
 PIDNS_SHELL = f"{SUPPORT_DIR}/pidns-shell"   # also what the harness runs a namespace's programs in
@@ -52,7 +52,8 @@ STATUS_TASKS = POOL_TASKS         # the run in which the grader kills a task's c
 POOL_SECONDS = 25                 # pool.py's time bound, not counting the grader's freeze
 FREEZE_WATCH = 0.5                # how long pool.py is watched with every PID held
 # What pool.py may do meanwhile: a blocked wait sleeps through it; a WNOHANG loop spins the CPU
-# (a tick is 10 ms), or wakes at each of its naps.
+# (a tick is 10 ms), or wakes at each of its naps. A spinner kept off the CPU by load is
+# runnable all the same: its time waiting for a CPU counts with its CPU time.
 FREEZE_TICKS = 10
 FREEZE_WAKEUPS = 3
 
@@ -377,20 +378,22 @@ class WhileFrozen:
     """What pool.py did in FREEZE_WATCH with every PID held by its stopped children."""
     retried: int     # forks the pids cgroup refused meanwhile
     spun: int        # CPU time, in 10 ms ticks
+    queued: float    # seconds runnable but waiting for a CPU
     woke: int        # wakeups
     gave_up: bool    # it had ended instead of waiting
 
 
 def watch_frozen(run: Harnessed) -> WhileFrozen:
     before, (spent, woken) = run.refused_forks(), activity(run)
+    queued = run.probe.cpu_wait(run.pid)   # 0 for a process already gone
     time.sleep(FREEZE_WATCH)
-    retried = run.refused_forks() - before
+    retried, queued = run.refused_forks() - before, queued()
     spun, woke = (now - then for now, then in zip(activity(run), (spent, woken)))
     # It was alive when the pids cgroup first refused it, but one that gives up on EAGAIN may
     # have been on its way out: with its children stopped, a waiting pool.py is still there.
     proc = run.probe.get(run.pid) if run.alive else None
     gave_up = run.alive and (proc is None or proc.state == "Z")
-    return WhileFrozen(retried, spun, woke, gave_up)
+    return WhileFrozen(retried, spun, queued, woke, gave_up)
 
 
 def judge_all_done(ex, run: Harnessed, took: float, frozen_for: float) -> None:
@@ -415,9 +418,11 @@ def judge_waiting(ex, run: Harnessed, meanwhile: WhileFrozen) -> None:
                                        "(stopped) children, instead of waiting for one of them")
         require(meanwhile.retried == 0, f"{held} tried fork {meanwhile.retried} times in "
                                         f"{FREEZE_WATCH:g} s instead of waiting")
-        require(meanwhile.spun <= FREEZE_TICKS and meanwhile.woke <= FREEZE_WAKEUPS,
-                f"{held} ran {meanwhile.spun * 10} ms and woke {meanwhile.woke} times in "
-                f"{FREEZE_WATCH:g} s: it polls instead of waiting")
+        runnable = meanwhile.spun + round(meanwhile.queued * 100)
+        require(runnable <= FREEZE_TICKS and meanwhile.woke <= FREEZE_WAKEUPS,
+                f"{held} ran {meanwhile.spun * 10} ms, waited {ms(meanwhile.queued)} for a "
+                f"CPU and woke {meanwhile.woke} times in {FREEZE_WATCH:g} s: it polls instead "
+                "of waiting")
 
 
 def pool_with_a_child_killed(ex) -> None:
