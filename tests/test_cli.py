@@ -17,6 +17,7 @@ import yaml
 from conftest import ROOT
 from grader import corpus, labspec
 from grader.engine import LABEL, OWNER_LABEL
+from grader.languages import C
 
 LAB = labspec.load("lab3")
 CHECK_LINE = re.compile(r"^(OK  |FAIL) +(\d+)/(\d+) +(\S+\.py): (.+)$")
@@ -120,6 +121,31 @@ def test_missing_exercise_scores_zero_and_the_rest_is_graded(reference, tmp_path
     assert data["score"] == points("reaper.py")
     assert data["max_score"] == points("zombie.py", "reaper.py")
     assert f"Score: {points('reaper.py')}/{points('zombie.py', 'reaper.py')}" in result.stdout
+
+
+def test_each_exercise_is_graded_in_its_own_language_and_a_compile_error_costs_only_it(tmp_path):
+    """A mixed submission (zombie.c, reaper.py, server.c): each file graded in its language, full
+    marks; then a C file that does not compile fails its own exercise's checks with gcc's error
+    line, and the others keep theirs."""
+    folder = corpus.reference(LAB, tmp_path / "mixed")
+    c_reference = corpus.reference(LAB, tmp_path / "c", C)
+    for file in [e.file for e in LAB.spec.exercises][0::2]:
+        c_file = Path(file).stem + C.suffix
+        (folder / file).unlink()
+        shutil.copy(c_reference / c_file, folder / c_file)
+    result = grader("grade", "lab3", folder)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+
+    first = LAB.spec.exercises[0].file
+    broken = Path(first).stem + C.suffix
+    (folder / broken).write_text("int main(void) { return }\n")
+    result = grader("grade", "lab3", folder)
+    lines = check_lines(result.stdout)
+    assert result.returncode == 1 and lines, result.stdout[-3000:]
+    for line in lines:
+        assert line.group(1) == ("FAIL" if line.group(4) == first else "OK  "), result.stdout
+    assert re.search(rf"observed: {broken} does not compile \(gcc [^)]*\): {broken}:1:\d+: error: ",
+                     result.stdout), result.stdout
 
 
 def test_syntax_error_is_reported_with_its_line(reference):
