@@ -6,6 +6,10 @@ program prints. Timing checks take the kernel's times of each exit and reaping, 
 the reaper spent waiting for a CPU (its schedstat), so a busy machine never makes a correct
 program look slow. Races are provoked, not hoped for: the coalescing of SIGCHLD is forced by
 stopping the server while its children exit.
+
+The learner's program is zombie.py or zombie.c alike (ex.command starts either), and every
+exercise runs at least once with its standard output in a file, as a pipeline or a log has it:
+there a C program's stdio buffers whole blocks, and a line it does not flush is not written yet.
 """
 import re
 import statistics
@@ -16,6 +20,7 @@ from grader.scenario import CheckFailed, InfraError, exercise, ms, require
 REAPED = r"reaped (\d+) status (-?\d+)"
 STARTED = r"started (\d+)"
 PROMPT_MS = 100
+OUTPUT_FILE = "/tmp/stdout.txt"   # in the container; where a run's stdout goes when not a terminal
 
 
 def listing(procs) -> str:
@@ -45,35 +50,64 @@ def reaped_reports(lines: list[str]) -> list[tuple[int, int]]:
             for m in map(lambda line: re.fullmatch(REAPED, line.strip()), lines) if m]
 
 
+def written_lines(ex) -> list[str]:
+    """What the program has written so far into OUTPUT_FILE, as lines."""
+    return (ex.probe.read_file(OUTPUT_FILE, ex.output_limit) or "").split("\n")
+
+
+def expect_written(ex, pattern: str, timeout: float, what: str, after: int = 0) -> re.Match:
+    """Wait for a whole line matching pattern among the lines written into OUTPUT_FILE (from
+    line `after` on): the program's stdout is a file there, not a terminal, so a line it
+    leaves in its stdio buffer is not in the file yet."""
+    ends = time.monotonic() + timeout
+    while True:
+        lines = written_lines(ex)
+        found = [m for m in (re.fullmatch(pattern, line.strip()) for line in lines[after:]) if m]
+        if found:
+            return found[0]
+        if time.monotonic() >= ends:
+            tail = [line.strip() for line in lines if line.strip()][-3:]
+            raise CheckFailed(
+                f"{ex.file} did not write {what} within {timeout:g} s with its output going to "
+                "a file instead of a terminal (as in a pipeline or a log), "
+                + (f"where its last lines were: {' | '.join(tail)}" if tail else
+                   "which stayed empty")
+                + ". On a file or a pipe stdio buffers whole blocks: flush each line "
+                  "(fflush(stdout) in C, flush=True in Python)")
+        time.sleep(0.02)
+
+
 # --- zombie.py ------------------------------------------------------------------------------
 @exercise("zombie.py")
 def zombie(ex):
-    prog = ex.run()
-    pid = int(prog.expect_line(r"zombie (\d+)", ex.timeout("zombie-is-child"),
-                               '"zombie <pid>"').group(1))
+    # Its stdout goes to a file, where a line it does not flush waits in its buffer: the zombie
+    # line must be there while it waits for Ctrl-C, not only once it exits.
+    prog = ex.run(stdout=OUTPUT_FILE)
+    pid = int(expect_written(ex, r"zombie (\d+)", ex.timeout("zombie-is-child"),
+                             '"zombie <pid>"').group(1))
     with ex.check("zombie-is-child"):
         proc = ex.probe.get(pid)
         require(proc, f"it printed PID {pid}, but no process has that PID")
-        require(proc.ppid == prog.pid, f"{proc.described} is not a child of zombie.py (PID {prog.pid})")
+        require(proc.ppid == prog.pid, f"{proc.described} is not a child of {ex.file} (PID {prog.pid})")
         require(proc.state == "Z", f"{proc.described}, not a zombie")
     with ex.check("one-zombie"):
         time.sleep(0.5)
         children = ex.probe.children(prog.pid)
         require([(c.pid, c.state) for c in children] == [(pid, "Z")],
-                f"half a second later zombie.py's children are: {listing(children)}")
+                f"half a second later {ex.file}'s children are: {listing(children)}")
     with ex.check("ctrl-c-clears"):
         proc = ex.probe.get(pid)
         require(proc and proc.ppid == prog.pid and proc.state == "Z",
-                f"before Ctrl-C, PID {pid} is not a zombie of zombie.py: there is nothing to clear")
+                f"before Ctrl-C, PID {pid} is not a zombie of {ex.file}: there is nothing to clear")
         prog.interrupt()
         status = prog.wait_exit(ex.timeout("ctrl-c-clears"))
-        require(status == 0, f"after Ctrl-C zombie.py exited with status {status}")
+        require(status == 0, f"after Ctrl-C {ex.file} exited with status {status}")
         gone = ex.probe.wait_for(lambda procs: pid not in procs, timeout=2)
-        require(gone is not None, f"PID {pid} is still in the process table 2 s after zombie.py exited")
+        require(gone is not None, f"PID {pid} is still in the process table 2 s after {ex.file} exited")
         # The kernel's record says whose wait took the zombie: the adopter's (PID 1, tini).
         zombie_life = ex.probe.record_when(lambda record: record.of(pid).reaped_by is not None,
                                            timeout=1).of(pid)
-        require(zombie_life.reaped_by != prog.pid, f"zombie.py reaped PID {pid} itself before "
+        require(zombie_life.reaped_by != prog.pid, f"{ex.file} reaped PID {pid} itself before "
                                                    "exiting; the adopter should")
         require(zombie_life.reaped_by == 1, f"PID {pid} was {zombie_life.fate}, not by the "
                                             "adopter, PID 1")
@@ -87,18 +121,19 @@ REAPER_DELAYS = [1200, 300, 900, 600]
 
 @exercise("reaper.py")
 def reaper(ex):
-    prog = ex.run(*REAPER_DELAYS)
+    # Its stdout goes to a file: what a pipeline or a log would get, each line written once.
+    prog = ex.run(*REAPER_DELAYS, stdout=OUTPUT_FILE)
     status = prog.wait_exit(ex.timeout("real-statuses"))
-    reports = reaped_reports(prog.lines())
+    reports = reaped_reports(written_lines(ex))
     record = ex.probe.record()
     children = record.created_by(prog.pid)
     expected = {c.pid: (i + 1) % 256 for i, c in enumerate(children)}   # fork order gives i
     unreaped = list(filter(None, (not_reaped_by(c, prog.pid) for c in children)))
     with ex.needed_by("real-statuses", "exit-order", "prompt-reaping"):
         require(len(children) == len(REAPER_DELAYS),
-                f"reaper.py forked {len(children)} children for {len(REAPER_DELAYS)} arguments")
+                f"{ex.file} forked {len(children)} children for {len(REAPER_DELAYS)} arguments")
         with ex.check("real-statuses"):
-            judge_real_statuses(record, expected, reports, unreaped, status)
+            judge_real_statuses(ex, record, expected, reports, unreaped, status)
         with ex.check("exit-order"):
             by_exit = [c.pid for _, c in sorted(zip(REAPER_DELAYS, children), key=lambda d: d[0])]
             reported = [pid for pid, _ in reports if pid in expected]
@@ -108,7 +143,7 @@ def reaper(ex):
             judge_prompt_reaping(ex, record, prog, children, unreaped)
 
 
-def judge_real_statuses(record, expected: dict[int, int], reports, unreaped: list[str],
+def judge_real_statuses(ex, record, expected: dict[int, int], reports, unreaped: list[str],
                         status: int) -> None:
     strangers = [pid for pid, _ in reports if pid not in expected]
     require(not strangers, f"it reported PIDs that were never its children: {strangers}")
@@ -119,21 +154,21 @@ def judge_real_statuses(record, expected: dict[int, int], reports, unreaped: lis
     wrong = [f"PID {pid}: printed {code}, exit code was {expected[pid]}"
              for pid, code in reports if code != expected[pid]]
     require(not wrong, "wrong statuses: " + "; ".join(wrong))
-    wrong = status_mismatches(record, reports, "reaper.py")
+    wrong = status_mismatches(record, reports, ex.file)
     require(not wrong, "; ".join(wrong))
     require(not unreaped, "; ".join(unreaped) + ": the statuses it printed were never "
                                                 "collected")
-    require(status == 0, f"reaper.py exited with status {status}")
+    require(status == 0, f"{ex.file} exited with status {status}")
 
 
 def judge_prompt_reaping(ex, record, prog, children, unreaped: list[str]) -> None:
-    # Less all the time reaper.py waited for a CPU in its life: a slow machine is no fault.
+    # Less all the time the reaper waited for a CPU in its life: a slow machine is no fault.
     stayed = {c.pid: c.zombie_time(ex.probe.now()) - record.of(prog.pid).cpu_waited
               for c in children}
     slow = [f"PID {pid} for {ms(t)}" for pid, t in stayed.items() if t > PROMPT_MS / 1000]
     require(not slow, "children stayed zombies too long: " + ", ".join(slow))
     # A child the kernel discarded was never a zombie, and one that PID 1 reaped after
-    # reaper.py was gone was not reaped by reaper.py at all.
+    # the reaper was gone was not reaped by the reaper at all.
     require(not unreaped, "; ".join(unreaped))
 
 
@@ -160,7 +195,7 @@ def require_children(ex, prog, pids) -> None:
     real = {life.pid for life in record.processes(after=record.of(prog.pid).born)
             if life.parent == prog.pid}
     strangers = [pid for pid in pids if pid not in real]
-    require(not strangers, f"started PIDs that were never server.py's children: {strangers}")
+    require(not strangers, f"started PIDs that were never {ex.file}'s children: {strangers}")
 
 
 def answers_at_once(ex):
@@ -191,7 +226,7 @@ def waits_idle(ex):
         before = ex.probe.wakeups(prog.pid)
         time.sleep(IDLE_SECONDS)
         woke = ex.probe.wakeups(prog.pid) - before
-        require(woke <= IDLE_WAKEUPS, f"server.py woke {woke} times in {IDLE_SECONDS:g} s while "
+        require(woke <= IDLE_WAKEUPS, f"{ex.file} woke {woke} times in {IDLE_SECONDS:g} s while "
                                       "its one child ran and no input came: it polls")
 
 
@@ -208,7 +243,15 @@ def reaps_without_input(ex):
         require(code == 7, f"it reported status {code} for a child that exited with 7")
         lasted = ex.probe.record().of(pid).zombie_time(ex.probe.now()) - waited
         require(lasted <= PROMPT_MS / 1000, f"child {pid} stayed a zombie for {ms(lasted)} "
-                                            "(not counting time server.py waited for a CPU)")
+                                            f"(not counting time {ex.file} waited for a CPU)")
+        # It goes on serving: a child's exit is no end of input (in C, a poll or read that the
+        # SIGCHLD handler interrupted fails with EINTR, and must simply be retried).
+        prog.send_line("run 100 8")
+        answer = prog.expect_line(rf"{STARTED}|bye", ex.timeout("reaps-without-input"),
+                                  '"started <pid>" for a run sent after the reaped line')
+        require(answer.group(1) is not None,
+                f"after child {pid} exited it said bye, though its input had not ended: was a "
+                "call that the SIGCHLD handler interrupted (EINTR) taken for end of input?")
 
 
 COALESCED_CODES = list(range(11, 21))   # the exit statuses of the ten children
@@ -222,7 +265,7 @@ def coalesced_exits(ex):
             with ex.step():
                 if _stopped_while_children_exit(ex, delay):
                     return
-        raise InfraError("could not stop server.py before its children exited, even with 6 s")
+        raise InfraError(f"could not stop {ex.file} before its children exited, even with 6 s")
 
 
 def _stopped_while_children_exit(ex, delay_ms: int) -> bool:
@@ -238,7 +281,7 @@ def _stopped_while_children_exit(ex, delay_ms: int) -> bool:
     with ex.check("coalesced-exits"):
         judge_coalesced(ex, record, prog, pids, zombies, reports, waited)
     with ex.check("kernel-statuses"):
-        judge_kernel_statuses(record, prog, pids, zombies, reports)
+        judge_kernel_statuses(ex, record, prog, pids, zombies, reports)
     return True
 
 
@@ -247,7 +290,7 @@ def _stopped_before_exits(ex, prog, pids: list[int]) -> bool:
     ex.signal(prog.pid, "STOP")
     stopped = ex.probe.wait_for(
         lambda procs: prog.pid in procs and procs[prog.pid].state == "T", timeout=2)
-    require(stopped is not None, "server.py did not stop on SIGSTOP")
+    require(stopped is not None, f"{ex.file} did not stop on SIGSTOP")
     return not any(pid not in stopped or stopped[pid].state == "Z" for pid in pids)
 
 
@@ -256,7 +299,7 @@ def _zombies_while_stopped(ex, prog, pids: list[int], delay_ms: int) -> set[int]
     exited = ex.probe.wait_for(
         lambda procs: all(pid not in procs or procs[pid].state == "Z" for pid in pids),
         timeout=delay_ms / 1000 + 3)
-    require(exited is not None, "the children did not exit while server.py was stopped")
+    require(exited is not None, f"the children did not exit while {ex.file} was stopped")
     return {pid for pid in pids if pid in exited and exited[pid].ppid == prog.pid}
 
 
@@ -282,24 +325,24 @@ def _read_reports(ex, prog, count: int):
 
 def judge_coalesced(ex, record, prog, pids, zombies, reports, waited: float) -> None:
     continued = record.of(prog.pid).resumed
-    require(continued is not None, "server.py did not continue after SIGCONT")
+    require(continued is not None, f"{ex.file} did not continue after SIGCONT")
     stayed = {pid: record.of(pid).zombie_time(ex.probe.now(), since=continued) - waited
               for pid in zombies}
     late = [f"PID {pid} for {ms(t)}" for pid, t in stayed.items() if t > PROMPT_MS / 1000]
-    require(not late, f"after SIGCONT these zombies stayed (not counting time server.py "
+    require(not late, f"after SIGCONT these zombies stayed (not counting time {ex.file} "
                       f"waited for a CPU): {', '.join(late)}")
     missing = [pid for pid in pids if pid not in reports]
     require(not missing, f"no reaped line for {missing}")
 
 
-def judge_kernel_statuses(record, prog, pids, zombies, reports) -> None:
+def judge_kernel_statuses(ex, record, prog, pids, zombies, reports) -> None:
     vanished = [pid for pid in pids if pid not in zombies]
-    require(not vanished, f"children {vanished} exited without becoming server.py's zombies, "
+    require(not vanished, f"children {vanished} exited without becoming {ex.file}'s zombies, "
                           "so their statuses were thrown away (SIGCHLD ignored?)")
     wrong = [f"PID {pid}: printed {reports[pid]}, exited with {code}"
              for pid, code in zip(pids, COALESCED_CODES) if pid in reports and reports[pid] != code]
     require(not wrong, "wrong statuses: " + "; ".join(wrong))
-    wrong = status_mismatches(record, reports.items(), "server.py")
+    wrong = status_mismatches(record, reports.items(), ex.file)
     wrong += filter(None, (not_reaped_by(record.life(pid), prog.pid) for pid in reports))
     require(not wrong, "; ".join(wrong))
 
@@ -311,19 +354,31 @@ def quit_waits(ex):
 
 
 def _reaps_before_bye(ex, ending: str) -> None:
-    """Start a child, then end the input with `ending`: the server reaps it, then says bye."""
-    prog = ex.run()
-    pid, _ = start_child(ex, prog, 400, 4, "quit-waits")
+    """Start a child, then end the input with `ending`: the server reaps it, then says bye.
+    At end of input its stdout is a file, not a terminal, as when a script or a log drives it:
+    each line must be written when it happens, not when the server exits."""
+    to_file = ending == "end of input"
+    prog = ex.run(stdout=OUTPUT_FILE if to_file else None)
+    limit = ex.timeout("quit-waits")
+    if to_file:
+        prog.send_line("run 400 4")
+        pid = int(expect_written(ex, STARTED, limit, '"started <pid>"').group(1))
+    else:
+        pid, _ = start_child(ex, prog, 400, 4, "quit-waits")
     if ending == "quit":
         prog.send_line("quit")
     else:
         prog.end_input()
-    first = prog.expect_line(rf"{REAPED}|bye", ex.timeout("quit-waits"),
-                             f'"reaped {pid} status 4" after {ending}')
+    what = f'"reaped {pid} status 4" after {ending}'
+    first = (expect_written(ex, rf"{REAPED}|bye", limit, what) if to_file
+             else prog.expect_line(rf"{REAPED}|bye", limit, what))
     require(first.group(1) is not None, f"after {ending} it said bye while child {pid} still ran")
     require((int(first.group(1)), int(first.group(2))) == (pid, 4),
             f"after {ending} it printed {first.group(0)!r}; expected 'reaped {pid} status 4'")
     require_children(ex, prog, [pid])
-    prog.expect_line("bye", ex.timeout("quit-waits"), f'"bye" after {ending}')
-    status = prog.wait_exit(ex.timeout("quit-waits"))
-    require(status == 0, f"after {ending} server.py exited with status {status}")
+    if to_file:
+        expect_written(ex, "bye", limit, f'"bye" after {ending}')
+    else:
+        prog.expect_line("bye", limit, f'"bye" after {ending}')
+    status = prog.wait_exit(limit)
+    require(status == 0, f"after {ending} {ex.file} exited with status {status}")
