@@ -25,9 +25,11 @@ CLIENT_EXIT_SECONDS = 5.0   # for the docker client to end after the program's o
 # It also prints its parent's PID.
 # Echo goes off so that the grader's own input does not come back mixed with the output; with
 # an output file (argv[1] other than "-"), stdout goes there, buffered as Python buffers files.
-# The rest of argv is the command it becomes.
+# The rest of argv is the command it becomes, with SIGPIPE and SIGXFSZ back to their defaults:
+# this python3 ignores both, and exec would keep them ignored (a C program would start that way,
+# as no shell starts it).
 LAUNCHER = f"""
-import os, sys, termios
+import os, signal, sys, termios
 attrs = termios.tcgetattr(0)
 attrs[3] &= ~termios.ECHO
 termios.tcsetattr(0, termios.TCSANOW, attrs)
@@ -37,6 +39,8 @@ if output != "-":
     fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(fd, 1)
     os.close(fd)
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
 os.execvp(command[0], command)
 """
 
