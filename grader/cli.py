@@ -41,16 +41,17 @@ def main(argv=None) -> int:
     except USAGE_ERRORS as exc:
         return failed(f"error: {exc}")
     except InfraError as exc:
-        return failed(f"grader error (not the {args.whose} fault): {exc}")
+        return failed(f"grader error (not the {args.whose} fault): {exc}" if args.whose
+                      else f"grader error: {exc}")
     except batch.EngineDiskFull as exc:
         return failed(f"error: the {ENGINE}'s storage is full ({exc}). Every result written before "
                       "it is kept; free some space (docker system prune) and run the same command "
                       "again.")
-    except OSError as exc:
-        if not disk_full(exc):
-            raise
-        return failed(f"error: no space left for {exc.filename or args.out}{args.after_disk_full}")
-    except Exception:
+    except Exception as exc:
+        if disk_full(exc):
+            where = exc.filename or getattr(args, "out", None) or getattr(args, "json", None)
+            return failed(f"error: no space left for {where}{args.after_disk_full}")
+        # requests' ConnectionError is an OSError too: the engine gone mid-grading, not a disk.
         if args.whose != "submission's" or engine_answers():
             raise   # a bug of the grader's: its traceback is what its maintainers need
         return failed(f"grader error (not the submission's fault): the {ENGINE} stopped answering "

@@ -30,7 +30,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.scenario import CheckFailed, Exercise, Probe, Program, Verdicts, exercise, ms, require
+from grader.scenario import CheckFailed, Exercise, InfraError, Probe, Program, Verdicts, exercise, ms, require
 
 PROGRAM_MARK = "zombielab-program"
 EXITED_MARK = "zombielab-exited"
@@ -301,7 +301,11 @@ def judge_parent_exit(ex, held: Held, verdicts: Verdicts) -> float:
     require(wait_dead(held.probe, held.pid, timeout),
             f"the parent was still running {timeout:g} s after printing its line, so its child "
             "never became an orphan")
-    died = held.probe.record().of(held.pid).ended
+    # Gone from /proc a moment before the recorder, busy, has delivered the exit: wait for it.
+    died = held.probe.record_when(lambda record: record.of(held.pid).ended is not None,
+                                  timeout).of(held.pid).ended
+    if died is None:
+        raise InfraError(f"the process recorder never reported the parent's exit (PID {held.pid})")
     status = exit_status(held, held.pid)
     if status != 0:
         verdicts.fail("orphaned-child", f"the parent {describe_status(status)}")
