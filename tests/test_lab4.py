@@ -63,16 +63,22 @@ RUNS_CMD = [f"new 4000 101 101 {NS} 1 1 104 1200000 0", f"born 4100 104 104 {NS}
 FORKS_ONLY = [f"new 4000 101 101 {NS} 1 1 104 1200000 0", f"born 4100 104 104 {NS} 4 4"]
 
 
+# The learner's program as PID 1 execs it: python3 for mini_init.py, the binary for mini_init.c.
+PYTHON, BINARY = "/usr/bin/python3", "./mini_init"
+
+
+@pytest.mark.parametrize("executable", [PYTHON, BINARY])
 @pytest.mark.parametrize("lines, inert", [
     (BOOTED_INIT + PROBE_EXEC, True),          # the grader's own docker exec is not the init's
     (BOOTED_INIT + PROBE_EXEC + FORKS_ONLY, True),   # forks, but nothing ever runs CMD
     (BOOTED_INIT + PROBE_EXEC + RUNS_CMD, False),
-    (BOOTED_INIT[:-1], False),                 # never became python3: not the case it judges
+    (BOOTED_INIT[:-1], False),                 # never became the learner's program: not judged
 ])
-def test_an_init_that_starts_nothing_is_told_apart_from_one_that_runs_cmd(lines, inert):
+def test_an_init_that_starts_nothing_is_told_apart_from_one_that_runs_cmd(lines, inert, executable):
+    lines = [line.replace(PYTHON, executable) if line == BOOTED_INIT[-1] else line for line in lines]
     record = Record([line.split() for line in lines], {})
     booted = SimpleNamespace(probe=SimpleNamespace(record=lambda: record))
-    assert bool(CHECKS.started_nothing(booted, 5)) == inert
+    assert bool(CHECKS.started_nothing(booted, 5, {executable})) == inert
 
 
 # --- tini's run, kept by the result cache (no engine) -------------------------------------------
