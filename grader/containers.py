@@ -69,8 +69,9 @@ class Containers:
         with self.lock:
             return self._get(image)
 
-    def reset(self, image: str) -> None:
-        """After a program run: end the learner's processes in the image's container, or
+    def reset(self, image: str, empty_scratch: bool = False) -> None:
+        """After a program run: end the learner's processes in the image's container (and with
+        empty_scratch, at an exercise's end, empty /tmp and the like of their files), or
         remove the container if that failed or it is unfit for the next run (a starved probe,
         PIDs held by zombies no one reaps); the next get() then starts a fresh one."""
         with self.lock:
@@ -78,7 +79,8 @@ class Containers:
         if entry is None:
             return
         sandbox, probe = entry
-        if probe.starved or not (_nothing_left(probe) or sandbox.kill_learner_processes()):
+        nothing_to_do = _nothing_left(probe) and not empty_scratch
+        if probe.starved or not (nothing_to_do or sandbox.kill_learner_processes(empty_scratch)):
             try:    # what it ran into still explains the verdict
                 hits = self._new_hits(image, probe)
             except (CheckFailed, InfraError):

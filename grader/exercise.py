@@ -369,14 +369,15 @@ class Exercise:
         compiled = self.language is not None and self.language.compiled
         return spec.c_hint if compiled and spec.c_hint else spec.hint
 
-    def stop_programs(self) -> None:
-        """End every program this exercise started, and everything they left running."""
+    def stop_programs(self, empty_scratch: bool = False) -> None:
+        """End every program this exercise started, and everything they left running (and, at
+        the exercise's end, the files they left in /tmp and the like)."""
         for program in self.programs:
             program.close()
         self.programs.clear()
         self.booted.close()
         for image in self.images_used:
-            self.containers.reset(image)
+            self.containers.reset(image, empty_scratch)
 
 
 class Booted:

@@ -58,7 +58,7 @@ def grade(lab: Lab, folder: Path, only: list[str] | None = None, client=None) ->
                 judged[0].notes[:0] = ex.compiler_notes
                 _note_limit_hits(ex, containers, judged)
             finally:
-                ex.stop_programs()
+                ex.stop_programs(empty_scratch=True)   # the next exercise starts clear
             results.extend(judged)
     return Scorecard(lab, results, time.monotonic() - started, submission.notes)
 

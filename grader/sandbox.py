@@ -27,9 +27,10 @@ HALTED = "the grader had stopped the container"   # why a halted sandbox's work 
 # round after round until none runs, as a fork bomb forks again between two rounds. Zombies
 # stay for their parent: the noinit image's PID 1 never reaps them, which is that image's point.
 # But each holds a PID, so exit 2 if more than argv[1] are left (thousands, after a fork bomb):
-# the next exercise needs a fresh container.
+# the next exercise needs a fresh container. Then empty the folders argv[2:] of what the learner
+# left there (an exercise that filled /tmp must not cost the next one its output file).
 KILL_ALL = """
-import os, signal, sys, time
+import os, shutil, signal, sys, time
 def learner_processes(zombie):
     for pid in os.listdir("/proc"):
         if pid.isdigit() and int(pid) != os.getpid():
@@ -55,7 +56,17 @@ for _ in range(40):   # a reaping PID 1 (tini) needs a moment
     time.sleep(0.05)
 else:
     raise SystemExit(2)
+for folder in sys.argv[2:]:
+    for entry in os.scandir(folder):
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
 """
+SCRATCH = ("/tmp", "/var/tmp", "/run/lock")   # where learner programs leave files: emptied after each exercise
 
 
 def _runs_support_program(command: list[str]) -> bool:
@@ -271,7 +282,7 @@ class Sandbox:
             raise CheckFailed(f"could not send SIG{signame} to {which}: it had ended, or "
                               "the container had no PID left to run kill in")
 
-    def kill_learner_processes(self) -> bool:
+    def kill_learner_processes(self, empty_scratch: bool = False) -> bool:
         """End everything the learner's programs left behind, so exercises don't meet. False
         if the container is not clean for the next exercise: a fork bomb at the pids limit can
         leave docker exec no PID to run in, or zombies no one will reap hold many PIDs."""
@@ -279,7 +290,8 @@ class Sandbox:
             return False
         for _ in range(3):
             try:
-                code = self.exec_learner("python3", "-I", "-c", KILL_ALL, str(self.limits.pids // 4))
+                code = self.exec_learner("python3", "-I", "-c", KILL_ALL, str(self.limits.pids // 4),
+                                         *(SCRATCH if empty_scratch else ()))
             except InfraError:
                 continue
             if code in (0, 2):

@@ -59,7 +59,8 @@ REASONS = {
     "huge-submission": "zombie.py was not accepted: it is 50.0 MB",
     "symlink-outside": "zombie.py was not accepted: links are not submitted",
     "fills-disk": "exited with status 1 before printing",
-    "c-fork-bomb": "fork failed",
+    # A C fork bomb can starve docker exec itself: then the watchdog halts the exercise.
+    "c-fork-bomb": ("fork failed", "the grader stopped its containers"),
     "c-memory-bomb": "MiB memory limit",
     "c-output-flood": "printed more than 1024 KB; output cut there",
     "c-includes-dev-zero": "the compiler was stopped",
@@ -180,7 +181,8 @@ def test_lab3_alone_gives_zero_with_its_reason_and_grades_the_rest(tmp_path, hos
 
     assert run.returncode == 1, (run.returncode, run.stdout[-2000:], run.stderr[-2000:])
     assert took < SINGLE_TIME_BOUND
-    assert REASONS[case] in run.stdout, run.stdout[-3000:]
+    reasons = REASONS[case] if isinstance(REASONS[case], tuple) else (REASONS[case],)
+    assert any(reason in run.stdout for reason in reasons), run.stdout[-3000:]
     # Learner output is shown made printable: no escape sequence reaches the terminal.
     assert "\x1b" not in run.stdout + run.stderr
     assert scores_by_file(json.loads(results.read_text())) == {
