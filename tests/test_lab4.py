@@ -18,6 +18,7 @@ import pytest
 from conftest import busy_cores, faulty_submission, grade_reference, side_by_side
 from grader import labspec
 from grader.exercise import Exercise
+from grader.languages import LANGUAGES
 from grader.containers import Containers
 from grader.recorder import Record
 from grader.scenario import require
@@ -98,8 +99,13 @@ def test_tinis_trial_comes_back_from_the_cache_as_it_was_judged():
 
 
 # --- grading ----------------------------------------------------------------------------------
-def test_every_check_shows_the_learners_result_beside_tinis(client, tmp_path):
-    result = grade_reference(client, "lab4", tmp_path)
+REFERENCES = [language for language in LANGUAGES
+              if (LAB.folder / "solution" / Path(SPEC.file).with_suffix(language.suffix)).is_file()]
+
+
+@pytest.mark.parametrize("language", REFERENCES, ids=lambda language: language.name)
+def test_every_check_shows_the_learners_result_beside_tinis(client, tmp_path, language):
+    result = grade_reference(client, "lab4", tmp_path, language=language)
     assert result.score == result.max_score == LAB.spec.max_score
     notes = {r.id: r.notes for r in result.results}
     assert all(len(n) == 1 and re.fullmatch(r"yours: .+ \| tini: .+", n[0]) for n in notes.values()), notes
