@@ -180,28 +180,6 @@ def test_crash_at_start_fails_with_the_programs_last_words(reference):
 
 
 # --- usage and infrastructure errors: exit 2, one plain line -----------------------------
-@pytest.mark.parametrize("name", ["lab9", "9", "nosuchlab"])
-def test_unknown_lab(reference, name):
-    line = plain_error(grader("grade", name, reference))
-    assert "unknown lab" in line
-    assert repr("nosuchlab" if name == "nosuchlab" else "lab9") in line
-    assert "lab3" in line, "the message should name the labs there are"
-
-
-@pytest.mark.parametrize("kind", ["missing", "a file"])
-def test_submission_folder_that_is_not_a_folder(tmp_path, kind):
-    folder = tmp_path / "nowhere"
-    if kind == "a file":
-        folder.write_text("print('hi')\n")
-    line = plain_error(grader("grade", "lab3", folder))
-    assert str(folder) in line and "not a folder" in line
-
-
-def test_unknown_exercise_in_only(reference):
-    line = plain_error(grader("grade", "lab3", reference, "--only", "zombie"))
-    assert "zombie" in line and "lab3" in line
-
-
 def test_docker_engine_unreachable(reference):
     line = plain_error(grader("grade", "lab3", reference,
                               env={"DOCKER_HOST": "unix:///nonexistent.sock"}, timeout=60))

@@ -28,6 +28,7 @@ def test_argument_errors(args, says):
 def test_grade_an_unknown_lab(folder, name):
     line = plain_error(zombielab("grade", name, folder))
     assert line.startswith("error: unknown lab") and "lab3" in line, line
+    assert repr("nosuchlab" if name == "nosuchlab" else "lab9") in line
 
 
 @pytest.mark.parametrize("kind", ["missing", "a file"])
