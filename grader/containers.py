@@ -79,7 +79,7 @@ class Containers:
         if entry is None:
             return
         sandbox, probe = entry
-        nothing_to_do = _nothing_left(probe) and not empty_scratch
+        nothing_to_do = not empty_scratch and _nothing_left(probe)   # no snapshot when moot
         if probe.starved or not (nothing_to_do or sandbox.kill_learner_processes(empty_scratch)):
             try:    # what it ran into still explains the verdict
                 hits = self._new_hits(image, probe)
