@@ -9,11 +9,14 @@ import base64
 import csv
 import html
 import json
+import re
 import statistics
 import textwrap
 import xml.etree.ElementTree as ET
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 from xml.sax.saxutils import quoteattr
 
 from . import report
@@ -49,6 +52,56 @@ class Records:
                 yield Record(student, None, reason)
 
 
+# What varies between two failures of the same idea: quoted values (a command, a line printed),
+# then numbers with their unit ("PID 14", "1.8 s", "200 ms"), and lists of them ("[12, 13]").
+# A quote opens only after a non-word character, so the apostrophe of "kernel's" opens none.
+_QUOTED = re.compile(r"`[^`]*`|(?<!\w)'[^'\n]*'(?!\w)|\"[^\"]*\"")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:\s?(?:ns|us|µs|ms|s|KiB|MiB|GiB|kB|MB|GB|B|%)(?!\w))?")
+_LIST = re.compile(r"#(?:,\s*#)+")
+
+
+def reason_key(observed: str) -> str:
+    """What a failure says with its particulars left out, so that "PID 14 stayed a zombie for
+    1.8 s" and "PID 9 stayed a zombie for 2.3 s" are one reason."""
+    key = _NUMBER.sub("#", _QUOTED.sub("'…'", observed))
+    return " ".join(_LIST.sub("#", key).split())
+
+
+def observed_text(output: str) -> str | None:
+    """The observed text of a failed test's output (report.gradescope's lines: notes, then
+    "observed: ...", then an optional "hint: ..."); it may span lines."""
+    found = re.search(r"^observed: (.*?)(?=\nhint: |\Z)", output, re.MULTILINE | re.DOTALL)
+    return found and found.group(1)
+
+
+def clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+REASONS_KEPT = 50   # distinct reasons per check; a class's real mistakes are a handful
+
+
+@dataclass
+class Reasons:
+    """Why one check failed, grouped by reason_key: how often each, and the first text seen as
+    its example. Memory is bounded by REASONS_KEPT, whatever the size of the class: a reason
+    first seen when that many are kept is not counted, so it falls among the "other" failures
+    (the check's failures less those of the reasons shown)."""
+    counts: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, str] = field(default_factory=dict)
+
+    def add(self, text: str) -> None:
+        key = reason_key(text)
+        if key in self.counts or len(self.counts) < REASONS_KEPT:
+            self.counts[key] += 1
+            self.examples.setdefault(key, clip(text, 160))
+
+    def most_common(self, n: int) -> list[tuple[int, str]]:
+        """(failures, example) of the n commonest reasons; a tie goes to the first seen."""
+        return [(count, self.examples[key]) for key, count in self.counts.most_common(n)]
+
+
 @dataclass
 class Tally:
     """The class at a glance, counted in one pass: what the summary, the gradebook's columns,
@@ -57,6 +110,7 @@ class Tally:
     scores: list[int] = field(default_factory=list)     # of the graded submissions
     ungradable: list[tuple[str, str]] = field(default_factory=list)   # (student, why)
     counts: dict[str, list[int]] = field(default_factory=dict)   # check -> [passed, graded]
+    reasons: dict[str, Reasons] = field(default_factory=dict)    # check -> why it failed
 
     @classmethod
     def of(cls, records: Records) -> "Tally":
@@ -71,6 +125,8 @@ class Tally:
                 count = tally.counts.setdefault(test["name"], [0, 0])
                 count[0] += test["status"] == "passed"
                 count[1] += 1
+                if test["status"] != "passed" and (text := observed_text(test["output"])):
+                    tally.reasons.setdefault(test["name"], Reasons()).add(text)
         return tally
 
     @property
@@ -169,31 +225,68 @@ def picture(tally: Tally, path: Path) -> None:
     plt.close(fig)
 
 
-def html_report(tally: Tally, path: Path, png: Path, title: str) -> None:
-    """One self-contained page: the numbers, the picture, the checks by pass rate and the
-    submissions that could not be graded."""
+def html_report(tally: Tally, records: Records, path: Path, png: Path, title: str) -> None:
+    """One self-contained page, read offline from RESULTS with no script: the numbers, the
+    picture, the checks by pass rate with why they failed, the submissions that could not be
+    graded, and a row per student. Written a student at a time, like the gradebook. Everything
+    from the learners' folders and programs (ids, observed texts) is escaped."""
     best, graded = tally.best, tally.scores
     facts = [f"{tally.students} submissions, {len(graded)} graded"]
     if graded:
         facts.append(f"mean {statistics.mean(graded):.1f}/{best}, median {statistics.median(graded):g}, "
                      f"full marks {sum(s == best for s in graded)}")
-    rows = "".join(f"<tr><td>{html.escape(name)}</td><td>{p}/{t}</td><td>{100 * p / t:.0f}%</td></tr>"
-                   for name, p, t in sorted(tally.pass_rates, key=lambda row: row[1] / row[2]))
+    checks = "".join(check_row(tally, name, p, t)
+                     for name, p, t in sorted(tally.pass_rates, key=lambda row: row[1] / row[2]))
     missing = "".join(f"<li>{html.escape(student)}: {html.escape(reason)}</li>"
                       for student, reason in tally.ungradable)
     image = base64.b64encode(png.read_bytes()).decode()
-    path.write_text(f"""<!doctype html>
+    with path.open("w", encoding="utf-8") as f:
+        f.write(f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}: class report</title>
-<style>body{{font-family:sans-serif;margin:2em}} td,th{{padding:2px 10px;text-align:left}}
-img{{max-width:100%}}</style></head>
+<style>body{{font-family:sans-serif;margin:2em}} td,th{{padding:2px 10px;text-align:left;vertical-align:top}}
+img{{max-width:100%}} ul.reasons{{margin:0;padding-left:1.2em}} .other{{color:#666}}</style></head>
 <body><h1>{html.escape(title)}</h1>
 <p>{html.escape('; '.join(facts))}</p>
 <img id="picture" alt="score histogram and pass rate per check" src="data:image/png;base64,{image}">
 <h2>Checks, least passed first</h2>
-<table><tr><th>check</th><th>passed</th><th>rate</th></tr>{rows}</table>
+<table id="checks"><tr><th>check</th><th>passed</th><th>rate</th><th>most common failures</th></tr>{checks}</table>
 {f'<h2>Not graded (infrastructure failures)</h2><ul>{missing}</ul>' if missing else ''}
-</body></html>
+<h2>Students</h2>
+<table id="students"><tr><th>student</th><th>score</th><th>failed checks</th><th>feedback</th></tr>
 """)
+        for r in records:
+            f.write(student_row(r, records.out))
+        f.write("</table>\n</body></html>\n")
+
+
+def check_row(tally: Tally, name: str, passed: int, graded: int) -> str:
+    """A check's pass rate beside its three commonest reasons for failing, each with a real
+    example; the failures of the reasons not shown are counted as other."""
+    shown = tally.reasons.get(name, Reasons()).most_common(3)
+    reasons = [f'<li class="reason"><span class="count">{count}</span> '
+               f'{"student" if count == 1 else "students"}: {html.escape(example)}</li>'
+               for count, example in shown]
+    if other := graded - passed - sum(count for count, _ in shown):
+        reasons.append(f'<li class="other">{other} more for other reasons</li>')
+    listed = f'<ul class="reasons">{"".join(reasons)}</ul>' if reasons else ""
+    return (f'<tr class="check"><td>{html.escape(name)}</td><td>{passed}/{graded}</td>'
+            f'<td>{100 * passed / graded:.0f}%</td><td>{listed}</td></tr>')
+
+
+def student_row(r: Record, out: Path) -> str:
+    """Id, score, the checks failed (or why the submission could not be graded), and a link to
+    the feedback page the grader wrote beside results.json, when there is one."""
+    if r.results is None:
+        score, failed = "", f"not graded: {r.reason}"
+    else:
+        score = f"{r.results['score']}/{r.results['max_score']}"
+        failed = "; ".join(clip(t["name"], 60) for t in r.results["tests"] if t["status"] != "passed")
+    feedback = "—"
+    if (out / "gradescope" / r.student / "feedback.html").is_file():
+        href = quote(f"gradescope/{r.student}/feedback.html")
+        feedback = f'<a href="{html.escape(href)}">feedback</a>'
+    return (f'<tr class="student" data-student="{html.escape(r.student)}"><td>{html.escape(r.student)}</td>'
+            f'<td>{html.escape(score)}</td><td>{html.escape(failed)}</td><td>{feedback}</td></tr>\n')
 
 
 def export_all(out: Path) -> list[Path]:
@@ -206,7 +299,7 @@ def export_all(out: Path) -> list[Path]:
         out / "gradebook.csv": lambda path: gradebook(records, tally.check_names, path),
         out / "junit.xml": lambda path: junit(records, path, settings["lab"]),
         png: lambda path: picture(tally, path),
-        out / "report.html": lambda path: html_report(tally, path, png, settings["title"]),
+        out / "report.html": lambda path: html_report(tally, records, path, png, settings["title"]),
     }
     for path, write in writers.items():
         with report.replacing(path) as tmp:
