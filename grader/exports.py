@@ -68,9 +68,9 @@ def reason_key(observed: str) -> str:
 
 
 def observed_text(output: str) -> str | None:
-    """The observed text of a failed test's output (report.gradescope's lines: notes, then
-    "observed: ...", then an optional "hint: ..."); it may span lines."""
-    found = re.search(r"^observed: (.*?)(?=\nhint: |\Z)", output, re.MULTILINE | re.DOTALL)
+    """The observed text of a failed test's output: its line that starts "observed: " (among
+    report.gradescope's lines, whatever comes before or after it: notes, a hint, more)."""
+    found = re.search(r"^observed: (.*)$", output, re.MULTILINE)
     return found and found.group(1)
 
 

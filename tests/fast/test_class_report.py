@@ -59,6 +59,12 @@ def test_reason_key_leaves_out_numbers_times_lists_and_quoted_values():
     assert exports.reason_key("nobody reaped PID 7") != exports.reason_key("PID 7 stayed a zombie")
 
 
+def test_the_observed_text_is_its_one_line_whatever_follows():
+    output = "took 3 ms\nobserved: PID 3 stayed a zombie\nwhat your processes did:\n  PID 3 exited"
+    assert exports.observed_text(output) == "PID 3 stayed a zombie"
+    assert exports.observed_text("took 3 ms") is None
+
+
 def test_distinct_reasons_kept_per_check_are_bounded():
     reasons = exports.Reasons()
     for i in range(exports.REASONS_KEPT + 10):
