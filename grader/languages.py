@@ -20,8 +20,10 @@ class Language:
         return "/usr/bin/python3" if not self.compiled else f"{WORKDIR}/{PurePath(file).stem}"
 
     def command(self, file: str) -> list[str]:
-        """The command line that starts the learner's program, in WORKDIR."""
-        return ["python3", file] if not self.compiled else [f"./{PurePath(file).stem}"]
+        """The command line that starts the learner's program, in WORKDIR. A binary is started
+        by its full path: the kernel's record keeps the path as exec was given it, and then
+        names the program as `program` does."""
+        return ["python3", file] if not self.compiled else [self.program(file)]
 
 
 PYTHON = Language("Python", ".py", compiled=False)

@@ -25,7 +25,7 @@ The exercise `ex` (Exercise):
   ex.file, ex.language                    the learner's file (zombie.py, or zombie.c: a C file is
                                           compiled before the scenario starts) and its Language
   ex.command(*args), ex.executable        the argv that starts the learner's program in WORKDIR
-                                          (python3 zombie.py / ./zombie); what the kernel execs
+                                          (python3 zombie.py / WORKDIR/zombie); what the kernel execs
                                           for it (/usr/bin/python3 / WORKDIR/zombie)
   ex.image, ex.output_limit               the image its programs run in; the output kept of each
                                           program (bytes)

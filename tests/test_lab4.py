@@ -65,7 +65,7 @@ FORKS_ONLY = [f"new 4000 101 101 {NS} 1 1 104 1200000 0", f"born 4100 104 104 {N
 
 
 # The learner's program as PID 1 execs it: python3 for mini_init.py, the binary for mini_init.c.
-PYTHON, BINARY = "/usr/bin/python3", "./mini_init"
+PYTHON, BINARY = "/usr/bin/python3", "/home/learner/work/mini_init"
 
 
 @pytest.mark.parametrize("executable", [PYTHON, BINARY])
@@ -79,7 +79,7 @@ def test_an_init_that_starts_nothing_is_told_apart_from_one_that_runs_cmd(lines,
     lines = [line.replace(PYTHON, executable) if line == BOOTED_INIT[-1] else line for line in lines]
     record = Record([line.split() for line in lines], {})
     booted = SimpleNamespace(probe=SimpleNamespace(record=lambda: record))
-    assert bool(CHECKS.started_nothing(booted, 5, {executable})) == inert
+    assert bool(CHECKS.started_nothing(booted, 5, executable)) == inert
 
 
 # --- tini's run, kept by the result cache (no engine) -------------------------------------------

@@ -3,7 +3,7 @@ and its record of each process (who forked it, what getppid() told it, who wrote
 
 Every program runs under a small trusted stand-in for a shell (holder.py, next to this file,
 passed to `python3 -I -c`; it starts the learner's program by its language's command, python3
-orphan.py or the compiled ./orphan) instead of being the `docker exec` process itself, for
+orphan.py or the compiled binary by its path) instead of being the `docker exec` process itself, for
 three reasons:
   - docker closes the terminal as soon as the exec'd process exits, and output written after
     that is lost; an orphan speaks after its parent's exit, so someone must keep the session;

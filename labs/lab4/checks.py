@@ -1,7 +1,7 @@
 """Lab 4's graded scenario: the learner's mini init and tini run the same battery of workloads.
 
 Each workload runs in a fresh container whose PID 1 is the init under test: the learner's in the
-noinit image (the container's command is `python3 mini_init.py CMD...`, or `./mini_init CMD...`
+noinit image (the container's command is `python3 mini_init.py CMD...`, or `/path/to/mini_init CMD...`
 for mini_init.c, compiled by the engine beforehand), or tini in the tini
 image (whose entrypoint is `tini --`). The subreaper case runs each init under docker exec
 instead, in the long-lived container whose PID 1 is a `sleep` that never reaps. The workloads
@@ -283,7 +283,7 @@ def signal_state_reported(ex, trial: Trial, booted) -> re.Match:
                                           ex.timeout("clean-signal-state"),
                                           "the workload's signal state")
     except CheckFailed:
-        trial.inert = started_nothing(booted, ex.timeout("clean-signal-state"), own_program(ex))
+        trial.inert = started_nothing(booted, ex.timeout("clean-signal-state"), ex.executable)
         raise
 
 
@@ -294,25 +294,13 @@ def catcher_ready(ex, booted) -> Catcher:
     return Catcher(int(ready.group(1)), ready.group(2), booted.probe.snapshot())
 
 
-def own_program(ex) -> set[str]:
-    """The paths the kernel's record may show for the learner's program as it was exec'd, the
-    one program an init may be after the engine's BOOT_SHELL: /usr/bin/python3 for mini_init.py;
-    for mini_init.c the binary, which the boot shell starts from WORKDIR as ./mini_init (the
-    record keeps the path as it was given to exec)."""
-    paths = {ex.executable}
-    if ex.language.compiled:
-        paths.add(ex.command()[0])
-    return paths
-
-
 def foreign_program(ex, init: Life) -> str:
     """What PID 1 exec'd besides the boot shell and the learner's program, said as why the work
     was not the learner's init's, or ""."""
     paths = [path for _, path in init.execs]
-    own = own_program(ex)
-    mine = next((i for i, path in enumerate(paths) if path in own), len(paths))
+    mine = next((i for i, path in enumerate(paths) if path == ex.executable), len(paths))
     others = [path for path in paths[:mine] if path != BOOT_SHELL] + \
-             [path for path in paths[mine:] if path not in own]
+             [path for path in paths[mine:] if path != ex.executable]
     if not others:
         return ""
     return f"{ex.file} exec'd {others[0]}: the init that did the work was another program"
@@ -365,10 +353,10 @@ def judge_forwards_signals(ex, trial: Trial, booted, catcher: Catcher) -> None:
                             "process group: forward to CMD's PID, not its group")
 
 
-def started_nothing(booted, waited: float, own: set[str]) -> str:
+def started_nothing(booted, waited: float, executable: str) -> str:
     """Why no other workload is worth running, or "": in the time CMD had to start, no process
     of the container started a program after the init became the learner's program
-    (a path in `own`: python3 for mini_init.py, the compiled binary for mini_init.c), so CMD
+    (`executable`: python3 for mini_init.py, the compiled binary for mini_init.c), so CMD
     never ran (an init that sleeps, spins or forks without end would hold every workload's time
     limit, in eight containers at once)."""
     try:
@@ -376,7 +364,7 @@ def started_nothing(booted, waited: float, own: set[str]) -> str:
     except (CheckFailed, InfraError):
         return ""   # it has ended, or cannot be read: the battery goes on
     init = record.of(1)
-    mine = [t for t, path in init.execs if path in own]
+    mine = [t for t, path in init.execs if path == executable]
     if not mine:
         return ""
     inside = [life for life in record.processes(after=mine[0]) if life.creator]   # not docker exec's

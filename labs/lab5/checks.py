@@ -10,7 +10,7 @@ pool.py's overall bound; whether pool.py waits or polls when every PID is held i
 children stopped, from the cgroup's count of refused forks and pool.py's own CPU time and
 wakeups meanwhile.
 
-The program is started by its language's command (python3 exhaust.py, or ./exhaust compiled
+The program is started by its language's command (python3 exhaust.py, or the binary compiled
 from exhaust.c), and messages name the learner's file. One run of each program has its standard
 output in a file rather than on the terminal, as a pipeline or a log would have it: there C's
 stdio buffers whole blocks, so output that is never flushed, or is copied into every child

@@ -47,6 +47,6 @@ def test_languages_start_the_program_and_name_what_the_kernel_execs():
     assert alternatives("zombie.py") == {"zombie.py": PYTHON, "zombie.c": C}
     assert alternatives("pid_max.conf") == {"pid_max.conf": None}
     assert PYTHON.command("zombie.py") == ["python3", "zombie.py"]
-    assert C.command("zombie.c") == ["./zombie"]
+    assert C.command("zombie.c") == ["/home/learner/work/zombie"] == [C.program("zombie.c")]
     assert (PYTHON.program("zombie.py"), C.program("zombie.c")) == \
         ("/usr/bin/python3", "/home/learner/work/zombie")
