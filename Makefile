@@ -47,7 +47,7 @@ lab%:
 	@scripts/enter-lab lab$* $(INIT) $(if $(filter command line,$(origin WORK)),$(WORK),workspace/lab$*)
 
 submit: setup
-	@$(ZOMBIELAB) grade lab$(LAB) $(WORK)
+	@$(ZOMBIELAB) grade lab$(LAB) $(WORK) --feedback $(WORK)/feedback.html
 
 # A class: each subfolder of DIR is one student's submission; rerun to resume. BATCH_ARGS
 # passes more, e.g. BATCH_ARGS="--workers 4" or "--scheduler tcp://HOST:8786".

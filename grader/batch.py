@@ -22,7 +22,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from . import exports, labspec, report
+from . import exports, feedback, labspec, report
 from .engine import connect, engine_answers, remove_strays
 from .errors import ENGINE
 from .graders import GraderPool, task_outcome, time_limit
@@ -43,8 +43,9 @@ class EngineDiskFull(Exception):
 class Store:
     """The results folder: what is graded, what is not, and atomic writes of both."""
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, title: str = "zombielab"):
         self.out = out
+        self.title = title   # the lab's, on each student's feedback page
 
     def hold(self, wait: bool) -> None:
         """One batch per results folder: an exclusive flock on RESULTS/.batch.lock, kept until
@@ -97,6 +98,8 @@ class Store:
 
     def save(self, student: str, outcome: dict) -> None:
         if outcome["gradable"]:
+            with report.replacing(self.gradescope(student).with_name(feedback.PAGE)) as page:
+                feedback.write(outcome["results"], self.title, page)
             report.write_json(self.gradescope(student), outcome["results"])
             self.ungradable(student).unlink(missing_ok=True)
         else:
@@ -238,7 +241,7 @@ def run(lab_name: str, submissions: Path, out: Path, only: list[str] | None, wor
     lab = labspec.load(lab_name)
     lab.exercises(only)   # each named exercise is one of the lab's
     everyone = students(submissions)
-    store = Store(out)
+    store = Store(out, lab.spec.title)
     store.hold(wait)
     store.claim(lab, only, regrade)
     todo = store.to_grade(everyone, regrade)

@@ -12,7 +12,7 @@ import signal
 import sys
 from pathlib import Path
 
-from . import batch, exports, labspec, report
+from . import batch, exports, feedback, labspec, report
 from .engine import engine_answers
 from .errors import ENGINE, InfraError, SubmissionError, disk_full
 from .grading import grade
@@ -67,8 +67,12 @@ def failed(message: str) -> int:
 def grade_command(args) -> int:
     result = grade(labspec.load(args.lab), args.folder, only=args.only)
     print(report.terminal(result))
+    results = report.gradescope(result)
     if args.json:
-        report.write_json(args.json, report.gradescope(result))
+        report.write_json(args.json, results)
+    if args.feedback:
+        page = feedback.write(results, result.lab.spec.title, args.feedback)
+        print(f"Your feedback page, with a timeline of each run: {page.resolve()}")
     return 0 if result.score == result.max_score else 1
 
 
@@ -119,6 +123,8 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("folder", type=Path, help="the folder holding the learner's files")
     g.add_argument("--json", type=Path, metavar="FILE",
                    help="also write Gradescope's results.json format to FILE")
+    g.add_argument("--feedback", type=Path, metavar="FILE",
+                   help="also write the feedback page (HTML: checks and process timelines) to FILE")
     g.add_argument("--only", action="append", metavar="FILE",
                    help="grade only this exercise (repeatable), e.g. --only reaper.py")
 

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import PurePath
 
 from . import cache
@@ -20,6 +21,7 @@ from .languages import language_of
 from .proc import Probe
 from .sandbox import Sandbox
 from .session import Program, attach_program, exec_program
+from .timeline import Timeline
 
 
 def exercise(file: str):
@@ -47,6 +49,7 @@ class CheckResult:
     hint: str = ""
     notes: list[str] = field(default_factory=list)   # shown whether it passed or not
     skipped: str = ""   # why the check was left out of this grade (it then counts for nothing)
+    timeline: Timeline | None = None   # a failed check's: the run it failed in, as the kernel saw it
 
     @property
     def title(self) -> str:
@@ -80,9 +83,12 @@ class Verdicts:
     scenario that judges its checks over several runs keeps one per run (ex.new_verdicts()),
     then judges each check from them."""
 
-    def __init__(self, explain: Callable[[str], str] = lambda observed: observed):
+    def __init__(self, explain: Callable[[str], str] = lambda observed: observed,
+                 witness: Callable[[], "Sighting | None"] = lambda: None):
         self.by_check: dict[str, Verdict] = {}
+        self.seen: dict[str, Sighting] = {}   # check -> the moment it failed, for its timeline
         self._explain = explain   # may say better why a check failed (a halted exercise)
+        self._witness = witness
 
     @contextmanager
     def check(self, check_id: str) -> Iterator[Verdict]:
@@ -112,6 +118,10 @@ class Verdicts:
     def record(self, check_id: str, verdict: Verdict) -> None:
         if not verdict.passed:
             verdict.observed = self._explain(verdict.observed)
+            if check_id not in self.by_check:
+                sighting = self._witness()
+                if sighting is not None:
+                    self.seen[check_id] = sighting
         first = self.by_check.setdefault(check_id, verdict)
         if first is not verdict:   # the first verdict stands; what a later block noted is kept
             first.notes.extend(verdict.notes)
@@ -120,6 +130,36 @@ class Verdicts:
         return check_id in self.by_check and not self.by_check[check_id].passed
 
 
+@dataclass
+class Run:
+    """One start of a program: what its timeline is drawn from."""
+    program: Program
+    title: str
+    probe: Callable[[], Probe | None]   # its container's probe, if one has been started
+
+
+class Sighting:
+    """A run as the kernel's record showed it at one moment, drawn as a Timeline only if a
+    result shows it: taking one asks nothing of the container."""
+
+    def __init__(self, run: Run, probe: Probe):
+        self.run, self.lines = run, probe.lines_read
+        self.actions = list(run.program.actions)
+        self.now = time.monotonic()
+        self._record = probe.sighting()
+
+    def same_moment(self, run: Run, probe: Probe) -> bool:
+        """Nothing recorded or done since this sighting of the run."""
+        return (run is self.run and probe.lines_read == self.lines
+                and len(run.program.actions) == len(self.actions))
+
+    @cached_property
+    def timeline(self) -> Timeline:
+        return Timeline.of(self._record(), self.run.program.pid, self.now, self.run.title,
+                           self.actions)
+
+
+MOST_TIMELINES = 6   # runs of an exercise drawn on the feedback page
 OVERRUN_GRACE = 5.0   # seconds past an exercise's time limit before its containers are halted
 # A C submission is compiled as the learner; `timeout` SIGKILLs a compiler bomb (or an
 # `#include "/dev/zero"`), and only the start of what the compiler said is kept.
@@ -153,8 +193,13 @@ class Exercise:
         self.image = image or spec.image or lab.spec.image
         self.output_limit = output_limit or lab.limits.output_kb * 1024
         self.deadline = time.monotonic() + spec.timeout
-        self.verdicts = Verdicts(self._explain_failure)
+        self.verdicts = Verdicts(self._explain_failure, self._witness)
+        self.run_verdicts: list[Verdicts] = []   # new_verdicts()'s, in order
         self.programs: list[Program] = []
+        self.runs: list[Run] = []          # every program started, for the timelines
+        self._current = threading.local()  # the run this thread started last
+        self.sightings: list[Sighting] = []   # each run as it ended
+        self._sighted = 0                     # runs sighted so far
         self.images_used: set[str] = set()
         self.booted = ExitStack()   # the containers of boot(), removed by stop_programs
         self.booted_sandboxes: list[Sandbox] = []
@@ -236,9 +281,12 @@ class Exercise:
         too), under a terminal (its standard output to the file `stdout` in the container
         instead, if given: probe.read_file)."""
         command = command or self.command(*args)
-        program = exec_program(self._container(image)[0], command, self._name(command),
-                               self.output_limit, self.deadline, stdout)
+        sandbox, probe = self._container(image)
+        program = exec_program(sandbox, command, self._name(command), self.output_limit,
+                               self.deadline, stdout)
         self.programs.append(program)
+        self._started(Run(program, f"{program.name}, in the {sandbox.variant} container",
+                          lambda: probe))
         return program
 
     def boot(self, *args: str, image: str | None = None, command: list[str] | None = None,
@@ -256,7 +304,26 @@ class Exercise:
         program = attach_program(sandbox, self._name(command), self.output_limit, self.deadline)
         with self._booting:
             self.programs.append(program)
-        return Booted(program, sandbox, self.booted)
+        booted = Booted(program, sandbox, self.booted)
+        self._started(Run(program, f"{program.name}, as PID 1 of a {sandbox.variant} container",
+                          lambda: booted.started_probe))
+        return booted
+
+    def _started(self, run: Run) -> None:
+        self._current.run = run
+        with self._booting:
+            self.runs.append(run)
+
+    def _witness(self) -> Sighting | None:
+        """The moment a check fails, in the run this thread started last (else the last run)."""
+        run = getattr(self._current, "run", None) or (self.runs[-1] if self.runs else None)
+        probe = run.probe() if run else None
+        if probe is None:
+            return None
+        last = getattr(self._current, "sighting", None)
+        if not (last and last.same_moment(run, probe)):   # checks failed together share one
+            last = self._current.sighting = Sighting(run, probe)
+        return last
 
     def _name(self, command: list[str]) -> str:
         """How messages name a program: by the learner's file if it runs it, else the command."""
@@ -320,7 +387,9 @@ class Exercise:
 
     def new_verdicts(self) -> Verdicts:
         """Verdicts of one run, for a scenario that judges each check over several runs."""
-        return Verdicts(self._explain_failure)
+        verdicts = Verdicts(self._explain_failure, self._witness)
+        self.run_verdicts.append(verdicts)
+        return verdicts
 
     def skip(self, check_id: str, reason: str) -> None:
         """Leave a check out of this grade, saying why (what this machine cannot do): it scores
@@ -353,8 +422,18 @@ class Exercise:
             v = self.verdicts.by_check[spec.id]
             results.append(CheckResult(self.spec.file, spec.id, spec.name,
                                        0 if v.skipped else spec.points, v.passed, v.observed,
-                                       "" if v.passed else self._hint(spec), v.notes, v.skipped))
+                                       "" if v.passed else self._hint(spec), v.notes, v.skipped,
+                                       None if v.passed else self._failed_in(spec.id)))
         return results
+
+    def _failed_in(self, check_id: str) -> Timeline | None:
+        """The run a check first failed in: a run's own verdicts saw it first, if it has."""
+        seen = [v.seen[check_id] for v in [*self.run_verdicts, self.verdicts] if check_id in v.seen]
+        return seen[0].timeline if seen else None
+
+    def timelines(self) -> list[Timeline]:
+        """The runs of the exercise as they ended (the first MOST_TIMELINES), for its page."""
+        return [sighting.timeline for sighting in self.sightings[:MOST_TIMELINES]]
 
     @contextmanager
     def step(self) -> Iterator[None]:
@@ -372,12 +451,22 @@ class Exercise:
     def stop_programs(self, empty_scratch: bool = False) -> None:
         """End every program this exercise started, and everything they left running (and, at
         the exercise's end, the files they left in /tmp and the like)."""
+        self._sight_ended_runs()
         for program in self.programs:
             program.close()
         self.programs.clear()
         self.booted.close()
         for image in self.images_used:
             self.containers.reset(image, empty_scratch)
+
+
+    def _sight_ended_runs(self) -> None:
+        """Keep each run of this step as it ended, before its container and probe go."""
+        ended, self._sighted = self.runs[self._sighted:], len(self.runs)
+        for run in ended:
+            probe = run.probe()
+            if probe is not None:
+                self.sightings.append(Sighting(run, probe))
 
 
 class Booted:
@@ -397,6 +486,11 @@ class Booted:
                 raise CheckFailed(f"{self.program.name} had exited before it could be observed")
             self._probe = Probe(self.sandbox)
             self._stack.callback(self._probe.close)
+        return self._probe
+
+    @property
+    def started_probe(self) -> Probe | None:
+        """Its probe if one was started (a container that ended first never had one)."""
         return self._probe
 
     def running(self) -> bool:

@@ -12,6 +12,7 @@ from .errors import CheckFailed, InfraError
 from .exercise import CheckResult, Exercise
 from .labspec import Lab
 from .submission import Submission
+from .timeline import Timeline
 
 
 @dataclass
@@ -21,6 +22,7 @@ class Scorecard:
     results: list[CheckResult]
     execution_time: float
     notes: list[str] = field(default_factory=list)
+    timelines: dict[str, list[Timeline]] = field(default_factory=dict)   # each exercise's runs
 
     @property
     def score(self) -> int:
@@ -45,6 +47,7 @@ def grade(lab: Lab, folder: Path, only: list[str] | None = None, client=None) ->
     client = client or connect()
     remove_strays(client)   # left by a grader that was killed with -9
     results: list[CheckResult] = []
+    timelines: dict[str, list[Timeline]] = {}
     with Containers(client, lab, submission.files) as containers:
         for spec in exercises:
             file, problem = submission.answer(spec.file, lab.folder / "starter")
@@ -60,7 +63,8 @@ def grade(lab: Lab, folder: Path, only: list[str] | None = None, client=None) ->
             finally:
                 ex.stop_programs(empty_scratch=True)   # the next exercise starts clear
             results.extend(judged)
-    return Scorecard(lab, results, time.monotonic() - started, submission.notes)
+            timelines[spec.file] = ex.timelines()
+    return Scorecard(lab, results, time.monotonic() - started, submission.notes, timelines)
 
 
 def _judge(ex: Exercise, scenario, problem: str | None) -> None:

@@ -290,6 +290,15 @@ class Probe:
         cpus = self._ask(f"sync {token}")["cpus"]
         return self._recorder.record(self._lines, self.pidns, token, cpus)
 
+    @property
+    def lines_read(self) -> int:
+        return len(self._lines)
+
+    def sighting(self):
+        """The record as the recorder has read it so far, made when called (Recorder.so_far):
+        nothing is asked of the container, which may be starved or gone."""
+        return self._recorder.so_far(self._lines)
+
     def record_when(self, predicate, timeout: float, interval: float = 0.01) -> Record:
         """The record once predicate(record) holds, or as it is after timeout. For an event
         another process's syscall reports on its way back: a reaped zombie leaves /proc inside

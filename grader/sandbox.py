@@ -13,6 +13,7 @@ from .archive import SUBMISSION_DIR, SUPPORT_DIR, submission_tar, support_tar
 from .engine import IMAGES, LABEL, OWNER_LABEL, force_remove, owner
 from .errors import CheckFailed, InfraError
 from .limits import Confinement, Limits
+from .timeline import Action
 
 WORKDIR = "/home/learner/work"
 LEARNER = "1000:1000"
@@ -100,6 +101,7 @@ class Sandbox:
                              f"be a support program in {SUPPORT_DIR}, not {' '.join(command)}")
         self.client = client
         self.confinement = confinement
+        self.variant = variant
         self.image = IMAGES[variant]
         self.limits = limits
         self.files = files or {}
@@ -107,6 +109,7 @@ class Sandbox:
         self.command = command
         self.container = None
         self.halted = False   # by halt(): the grader stopped it
+        self.actions: list[Action] = []   # the grader's signals, shown in the learner's timeline
 
     def __enter__(self) -> "Sandbox":
         # A known name, so that a Ctrl-C landing after the engine made the container but before
@@ -237,6 +240,7 @@ class Sandbox:
 
     def kill(self, signame: str) -> None:
         """Signal the container's PID 1 from outside, as `docker kill -s` does."""
+        self.actions.append(Action(time.monotonic(), f"SIG{signame} from outside (docker kill)", [1]))
         try:
             self.container.kill(signal=f"SIG{signame}")
         except docker.errors.APIError as exc:
@@ -274,6 +278,7 @@ class Sandbox:
     def signal(self, pids: int | list[int], signame: str) -> None:
         """Signal one process, or several with one kill (one docker exec for them all)."""
         pids = [pids] if isinstance(pids, int) else pids
+        self.actions.append(Action(time.monotonic(), f"SIG{signame}", list(pids)))
         if pids and self.exec_learner("kill", "-s", signame, "--", *map(str, pids)) != 0:
             # kill runs as the learner, on the learner's process: it had ended, or a fork bomb
             # left no PID to run kill in (the engine failing raises InfraError on its own).

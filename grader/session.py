@@ -14,6 +14,7 @@ import pexpect
 
 from .errors import CheckFailed
 from .sandbox import Sandbox
+from .timeline import Action
 
 PID_MARK = "zombielab-pid"
 READ_SIZE = 64 * 1024
@@ -86,8 +87,9 @@ class Program:
     """
 
     def __init__(self, command: list[str], name: str, output_limit: int, deadline: float,
-                 pid: int | None = None):
+                 pid: int | None = None, actions: list[Action] | None = None):
         self.name = name
+        self.actions = [] if actions is None else actions   # its container's (Sandbox.actions)
         self.deadline = deadline
         self.transcript = Transcript(output_limit, name)
         # A search window: pexpect otherwise searches everything unmatched again on each read,
@@ -148,19 +150,26 @@ class Program:
 
     def interrupt(self) -> None:
         """Ctrl-C, typed at the terminal: the kernel's tty driver sends SIGINT."""
+        self._typed("Ctrl-C (SIGINT from the terminal)")
         self.child.sendintr()
 
     def stop_output(self) -> None:
         """Ctrl-S: the terminal driver stops output, and whoever prints blocks in write()."""
+        self._typed("Ctrl-S (terminal output stopped)")
         self.child.sendcontrol("s")
 
     def resume_output(self) -> None:
         """Ctrl-Q: output flows again, and the blocked writers go on."""
+        self._typed("Ctrl-Q (terminal output resumed)")
         self.child.sendcontrol("q")
 
     def end_input(self) -> None:
         """Ctrl-D at the start of a line: the program reads end of file."""
+        self._typed("Ctrl-D (end of input)")
         self.child.sendeof()
+
+    def _typed(self, what: str) -> None:
+        self.actions.append(Action(time.monotonic(), what, []))
 
     def wait_exit(self, timeout: float) -> int:
         """Wait for the program to end; return its exit status (128+N if killed by signal N)."""
@@ -203,11 +212,12 @@ def exec_program(sandbox: Sandbox, command: list[str], name: str, output_limit: 
     """Run command in a running sandbox, as the learner, under docker exec's pty (its standard
     output to the file `stdout` instead, if given)."""
     argv = sandbox.docker_exec_argv("python3", "-I", "-c", LAUNCHER, stdout or "-", *command)
-    return Program(argv, name, output_limit, deadline)
+    return Program(argv, name, output_limit, deadline, actions=sandbox.actions)
 
 
 def attach_program(sandbox: Sandbox, name: str, output_limit: int, deadline: float) -> Program:
     """Start a created container attached to a terminal: the program is the container's own
     command, and its exit status is the container's. Its PID is given as 1: the container's
     first process (the program itself in the noinit image, tini in the tini image)."""
-    return Program(["docker", "start", "-ai", sandbox.id], name, output_limit, deadline, pid=1)
+    return Program(["docker", "start", "-ai", sandbox.id], name, output_limit, deadline, pid=1,
+                   actions=sandbox.actions)

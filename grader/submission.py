@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SubmissionError
+from .feedback import PAGE as FEEDBACK_PAGE
 from .languages import alternatives
 
 
@@ -20,14 +21,15 @@ class Submission:
     def of(cls, folder: Path, limit_bytes: int) -> "Submission":
         """The regular files at the top of the folder, up to limit_bytes in all; links, folders
         and what does not fit are left out, each with a reason (a 50 MB file costs only its own
-        exercise, not the whole submission)."""
+        exercise, not the whole submission). Hidden files and the last grading's feedback page
+        (which `make submit` writes into the workspace) are not the learner's work."""
         if not folder.is_dir():
             raise SubmissionError(f"{folder} is not a folder")
         submission, total = cls({}, {}), 0
         for path in sorted(folder.iterdir()):
             if path.is_symlink():
                 submission.refused[path.name] = "links are not submitted"
-            elif path.is_file() and not path.name.startswith("."):
+            elif path.is_file() and not path.name.startswith(".") and path.name != FEEDBACK_PAGE:
                 size = path.stat().st_size
                 if total + size > limit_bytes:
                     submission.refused[path.name] = (

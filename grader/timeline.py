@@ -258,6 +258,8 @@ def _birth(tl: Timeline, row: Row) -> str:
 
 def _fate(tl: Timeline, row: Row) -> str:
     """After "PID 8 exited with 0": how long it was a zombie, and who reaped it."""
+    if row.reaped is None and _parent_outside(row):
+        return ""   # the grader's docker exec (or the engine) collects it, unseen by the record
     if row.reaped is None:
         return f" and stayed a zombie ({row.gone} by {_at(tl.end - tl.start)})"
     if row.reaped == row.ended:   # never a zombie: its parent ignored SIGCHLD
@@ -266,6 +268,11 @@ def _fate(tl: Timeline, row: Row) -> str:
     if zombie < 0.0005:
         return f", {_reaper(row)} within 1 ms"
     return f": a zombie until {_at(row.reaped)} ({zombie:.3f} s), {_reaper(row)}"
+
+
+def _parent_outside(row: Row) -> bool:
+    """Its parent is outside the container: the program the grader started, or a PID 1."""
+    return (row.adopted[-1][1] if row.adopted else row.parent) in (0, None)
 
 
 def _reaper(row: Row) -> str:
@@ -437,7 +444,7 @@ class _Chart:
                          f'fill="{INK}"/>')
             if row.reaped_by is not None:
                 parts.append(self._note(f"reaped by {row.reaped_by}", x(row.reaped), y + 10))
-        elif row.ended is not None and row.reaped is None:
+        elif row.ended is not None and row.reaped is None and not _parent_outside(row):
             parts.append(self._note("not reaped", self.right, y + 10, before=True))
         return "\n".join(parts + ["</g>"])
 
@@ -477,7 +484,7 @@ def _states(row: Row, end: float) -> list[tuple[str, float, float]]:
         spans += [("alive", t, stopped), ("stopped", stopped, continued)]
         t = continued
     spans.append(("alive", t, last))
-    if row.ended is not None:
+    if row.ended is not None and not (row.reaped is None and _parent_outside(row)):
         spans.append(("zombie", row.ended, end if row.reaped is None else row.reaped))
     return [span for span in spans if span[2] > span[1]]
 

@@ -75,9 +75,9 @@ class Trial:
     """One init's run of the battery: a verdict per check (its summary, what the init did in a
     few words, is shown beside the other init's), judged the way ex.check judges."""
 
-    def __init__(self, init):
+    def __init__(self, init, verdicts: Verdicts | None = None):
         self.init = init
-        self.verdicts = Verdicts()
+        self.verdicts = verdicts or Verdicts()   # ex.new_verdicts(): a failure keeps its run
         self.foreign = ""   # what another program than the init's own did in its place
         self.inert = ""     # why the rest of the battery was not run: the init started nothing
 
@@ -553,7 +553,7 @@ def run_battery(ex, init, workloads=BATTERY, cancelled: threading.Event | None =
                 trial: Trial | None = None) -> Trial:
     """The workloads under one init, each in containers of its own, removed straight after
     (added to `trial`'s verdicts if given)."""
-    trial = trial or Trial(init)
+    trial = trial or Trial(init, ex.new_verdicts())
     for workload in workloads:
         if trial.inert or (cancelled is not None and cancelled.is_set()):
             break
