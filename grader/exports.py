@@ -20,6 +20,7 @@ from urllib.parse import quote
 from xml.sax.saxutils import quoteattr
 
 from . import report
+from .timeline import Timeline, svg
 
 
 @dataclass
@@ -159,17 +160,37 @@ def gradebook(records: Records, names: list[str], path: Path) -> None:
 
 
 def prairielearn(record: Record) -> dict:
-    """PrairieLearn's external grader results.json."""
+    """PrairieLearn's external grader results.json. A failed check's timeline is its test's
+    image; each exercise's runs, for an exercise where nothing failed, are the result's."""
     if record.results is None:
         return {"gradable": False, "score": 0.0, "message": record.reason, "tests": []}
     res = record.results
+    extra = res.get("extra_data") or {}
+    timelines = [Timeline.from_json(t) for t in extra.get("timelines", [])]
+    failing = {t["name"].partition(": ")[0] for t in res["tests"] if t["status"] == "failed"}
+    tests = []
+    for t in res["tests"]:
+        test = {"name": t["name"], "points": t["score"], "max_points": t["max_score"],
+                "output": t["output"]}
+        shown = (t.get("extra_data") or {}).get("timeline")
+        if shown is not None:
+            test["images"] = [_image(timelines[shown])]
+        tests.append(test)
+    runs = [i for exercise, shown in extra.get("runs", {}).items() if exercise not in failing
+            for i in shown]
     return {
         "gradable": True,
         "score": res["score"] / res["max_score"] if res["max_score"] else 0.0,
         "message": res["output"],
-        "tests": [{"name": t["name"], "points": t["score"], "max_points": t["max_score"],
-                   "output": t["output"]} for t in res["tests"]],
+        "tests": tests,
+        "images": [_image(timelines[i]) for i in dict.fromkeys(runs)],
     }
+
+
+def _image(timeline: Timeline) -> dict:
+    """A timeline as PrairieLearn shows an image: its label, and the SVG as a data URL."""
+    data = base64.b64encode(svg(timeline).encode()).decode()
+    return {"label": timeline.title, "url": f"data:image/svg+xml;base64,{data}"}
 
 
 def junit(records: Records, path: Path, lab: str) -> None:

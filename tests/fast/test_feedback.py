@@ -1,12 +1,13 @@
 """What a learner is shown of their processes: the timeline under a failed check in the terminal
 and in Gradescope's results, and the feedback page, from a real grading's results kept as a
 fixture (Lab 3's reaper that polls with a sleep: its children stay zombies too long)."""
+import base64
 import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from grader import feedback, labspec, report
+from grader import exports, feedback, labspec, report
 from grader.exercise import CheckResult
 from grader.grading import Scorecard
 from grader.timeline import Timeline
@@ -55,3 +56,13 @@ def test_the_page_shows_every_exercise_its_verdicts_and_a_chart_per_run():
 def test_the_page_needs_no_network_and_runs_no_script():
     page = feedback.page(RESULTS, LAB.spec.title)
     assert "<script" not in page and not re.search(r'(src|href)="(https?:)?//', page)
+
+
+def test_prairielearn_shows_a_failed_checks_run_as_its_image():
+    result = exports.prairielearn(exports.Record("ann", RESULTS))
+    failed = [t for t in result["tests"] if t["points"] < t["max_points"]]
+    assert failed and all(t["images"][0]["url"].startswith("data:image/svg+xml;base64,") for t in failed)
+    chart = base64.b64decode(failed[0]["images"][0]["url"].partition(",")[2])
+    assert ET.fromstring(chart).tag == "{http://www.w3.org/2000/svg}svg"
+    assert [image["label"] for image in result["images"]] == \
+        [TIMELINES[i].title for i in RESULTS["extra_data"]["runs"]["zombie.py"] + RESULTS["extra_data"]["runs"]["server.py"]]
