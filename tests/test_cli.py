@@ -123,6 +123,26 @@ def test_missing_exercise_scores_zero_and_the_rest_is_graded(reference, tmp_path
     assert f"Score: {points('reaper.py')}/{points('zombie.py', 'reaper.py')}" in result.stdout
 
 
+def test_a_failed_check_shows_what_the_kernel_saw_the_processes_do(tmp_path):
+    """A reaper that polls with a sleep: the zombies the check names are in the timeline under
+    it, each a zombie at least as long as the check says and reaped by the learner's program
+    (its parent), and the feedback page is written and named last."""
+    submission, page = tmp_path / "submission", tmp_path / "feedback.html"
+    corpus.patched(LAB, LAB.folder / "buggy" / "prompt-reaping" / "sleepy-poll.patch", submission)
+    result = grader("grade", "lab3", submission, "--only", "reaper.py", "--feedback", page)
+    assert result.returncode == 1, result.stdout + result.stderr
+    late = dict(re.findall(r"PID (\d+) for (\d+) ms", result.stdout))
+    program = re.search(r"\+0\.000 s  PID (\d+) \(python3\) started", result.stdout).group(1)
+    for pid, lasted in late.items():
+        told = re.search(rf"PID {pid} exited with \d+: a zombie until \S+ s \((\d\.\d+) s\), "
+                         rf"reaped by PID (\d+)", result.stdout)
+        assert told and told.group(2) == program, (pid, result.stdout)
+        # the check leaves out time the reaper waited for a CPU; the timeline shows it all
+        assert float(told.group(1)) * 1000 >= int(lasted) - 1
+    assert late and result.stdout.count("as in the timeline above") == 1
+    assert result.stdout.splitlines()[-1].endswith(str(page.resolve())) and "<svg" in page.read_text()
+
+
 def test_each_exercise_is_graded_in_its_own_language_and_a_compile_error_costs_only_it(tmp_path):
     """A mixed submission (zombie.c, reaper.py, server.c): each file graded in its language, full
     marks; then a C file that does not compile fails its own exercise's checks with gcc's error
