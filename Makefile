@@ -6,7 +6,7 @@ LAB ?= 3
 INIT ?= noinit
 WORK ?= workspace/lab$(LAB)
 
-.PHONY: help setup deps engine images labs submit batch check test bench clean
+.PHONY: help setup deps engine images labs submit batch check browser test bench clean
 
 help:
 	@echo "make labs               the labs and what each covers"
@@ -64,10 +64,14 @@ check: deps
 	$(PY) -m pytest -q --confcutdir=tests/fast tests/fast $(PYTEST_ARGS)
 	@$(PY) -m pyflakes $(LINTED) && echo "pyflakes: no warnings in $(words $(LINTED)) files"
 
+# Headless Chromium, for the browser tests of the feedback page and the class report.
+browser:
+	@scripts/ensure-chromium
+
 # The suite in two parts: most tests side by side (pytest-xdist, TEST_WORKERS at once: gradings
 # mostly wait), then the ones marked exclusive, which load the machine on purpose, alone.
 TEST_WORKERS ?= 3
-test: setup
+test: setup browser
 	@start=$$(date +%s); \
 	$(PY) -m pytest -q -n $(TEST_WORKERS) -m "not exclusive" --durations=10 $(PYTEST_ARGS); first=$$?; \
 	$(PY) -m pytest -q -m exclusive --durations=10 $(PYTEST_ARGS); second=$$?; \
