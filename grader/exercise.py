@@ -285,8 +285,7 @@ class Exercise:
         program = exec_program(sandbox, command, self._name(command), self.output_limit,
                                self.deadline, stdout)
         self.programs.append(program)
-        self._started(Run(program, f"{program.name}, in the {sandbox.variant} container",
-                          lambda: probe))
+        self._started(program, f"in the {sandbox.variant} container", lambda: probe)
         return program
 
     def boot(self, *args: str, image: str | None = None, command: list[str] | None = None,
@@ -305,14 +304,16 @@ class Exercise:
         with self._booting:
             self.programs.append(program)
         booted = Booted(program, sandbox, self.booted)
-        self._started(Run(program, f"{program.name}, as PID 1 of a {sandbox.variant} container",
-                          lambda: booted.started_probe))
+        self._started(program, f"as PID 1 of a {sandbox.variant} container",
+                      lambda: booted.started_probe)
         return booted
 
-    def _started(self, run: Run) -> None:
-        self._current.run = run
+    def _started(self, program: Program, where: str, probe: Callable[[], Probe | None]) -> None:
+        """Keep a program's run for its timeline, numbered: an exercise runs a program often."""
         with self._booting:
+            run = Run(program, f"run {len(self.runs) + 1}: {program.name}, {where}", probe)
             self.runs.append(run)
+        self._current.run = run
 
     def _witness(self) -> Sighting | None:
         """The moment a check fails, in the run this thread started last (else the last run)."""

@@ -29,11 +29,12 @@ figcaption { font-weight: bold; margin-bottom: 0.3em }
 HOW_TO_READ = (
     "Each chart below is one run of your program as the Linux kernel recorded it: one row per "
     "process, time running left to right from the program's start. A bar's colour is the "
-    "process's state: alive (running or waiting), stopped, or a zombie (it has exited and waits "
+    "process's state: alive (running or sleeping), stopped, or a zombie (it has exited and waits "
     "for its parent to collect its exit status with wait). Lines from a row to a row below are "
     "forks; markers show when a process was adopted by a new parent and when it was reaped; "
-    "dashed lines are what the grader did (a signal, a key typed at the terminal). PIDs are the "
-    "ones your program saw inside its container.")
+    "dashed lines are when the grader acted (a signal sent, a key typed at the terminal; the "
+    "process stops or ends a little later, once the signal has reached it). PIDs are the ones your "
+    "program saw inside its container. Hold the pointer over a row for its whole story.")
 
 
 def page(results: dict, title: str) -> str:

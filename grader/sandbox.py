@@ -278,6 +278,7 @@ class Sandbox:
     def signal(self, pids: int | list[int], signame: str) -> None:
         """Signal one process, or several with one kill (one docker exec for them all)."""
         pids = [pids] if isinstance(pids, int) else pids
+        # Noted as the grader asks: the kill runs in the container tens of milliseconds later.
         self.actions.append(Action(time.monotonic(), f"SIG{signame}", list(pids)))
         if pids and self.exec_learner("kill", "-s", signame, "--", *map(str, pids)) != 0:
             # kill runs as the learner, on the learner's process: it had ended, or a fork bomb

@@ -325,7 +325,7 @@ STATES = {"alive": ("#0072B2", "alive (running or sleeping)"),
           "zombie": ("#999999", "zombie (exited, not yet reaped)")}
 INK, GRID = "#222222", "#DDDDDD"
 LABEL_WIDTH, ROW_HEIGHT, BAR_HEIGHT = 150, 30, 12
-TOP = 30                 # below the title
+TOP = 12                 # room for the first line of the grader's action labels
 GAP = 24                 # between the first and the last rows, where processes are left out
 ACTION_LEVEL = 14        # one line of the grader's action labels, above the rows
 FONT = 11
@@ -337,14 +337,15 @@ def svg(timeline: Timeline, width: int = 900) -> str:
     state, with forks, adoptions, reapings and the grader's actions marked. No <style>: in a
     page, an inline SVG's styles would apply to the whole page."""
     chart = _Chart(timeline, width)
-    parts = [f'<title>{_esc(timeline.title)}</title>',
-             f'<text x="4" y="18" font-size="13" font-weight="bold">{_esc(timeline.title)}</text>']
+    # Titled by whoever shows it (the page's caption, PrairieLearn's label); <title> is for
+    # screen readers.
+    parts = [f'<title>{_esc(timeline.title)}</title>']
     if timeline.rows:
         drawing, height = chart.drawing()
         parts += drawing
     else:
-        parts.append('<text x="4" y="40">No process of this run was recorded.</text>')
-        height = 52
+        parts.append('<text x="4" y="20">No process of this run was recorded.</text>')
+        height = 30
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height:.0f}" '
             f'viewBox="0 0 {width} {height:.0f}" role="img" font-family="sans-serif" '
             f'font-size="{FONT}" fill="{INK}">\n' + "\n".join(parts) + "\n</svg>")
@@ -393,13 +394,18 @@ class _Chart:
         ends: list[float] = []   # each line's rightmost label end
         levels = []
         for a in self.tl.actions:
-            at = self.x(a.t)
-            level = next((n for n, end in enumerate(ends) if end < at), len(ends))
+            start, end = self._label_span(a)
+            level = next((n for n, taken in enumerate(ends) if taken < start), len(ends))
             if level == len(ends):
                 ends.append(0.0)
-            ends[level] = at + 4 + CHAR * len(a.what)
+            ends[level] = end
             levels.append(level)
         return levels
+
+    def _label_span(self, action: Action) -> tuple[float, float]:
+        """Where an action's label goes: after its line, or before it near the right edge."""
+        at, wide = self.x(action.t), 4 + CHAR * len(action.what)
+        return (at - wide, at) if at + wide > self.width else (at, at + wide)
 
     def _axis(self) -> list[str]:
         step = _tick_step(self.span)
@@ -422,6 +428,7 @@ class _Chart:
         y = self.row_y(i)
         bar, mid = y + 14, y + 14 + BAR_HEIGHT / 2
         tell = "\n".join([_name(row)] + [f"{_at(e.t)}  {e.text}" for e in told if i in e.rows])
+        reaped_told = False
         parts = [f'<g class="process" data-pid="{row.pid}"><title>{_esc(tell)}</title>',
                  f'<text x="{self.left - 8}" y="{bar + 10:.1f}" text-anchor="end">'
                  f'{_esc(_short(row.label))}</text>']
@@ -434,15 +441,19 @@ class _Chart:
             above = self.row_y(self.tl.rows.index(creator)) + 14 + BAR_HEIGHT / 2
             parts.append(f'<line class="fork" x1="{x(row.born):.1f}" y1="{above:.1f}" '
                          f'x2="{x(row.born):.1f}" y2="{mid:.1f}" stroke="{INK}"/>')
-        for t, new in row.adopted:
+        reaped = row.reaped is not None and row.reaped != row.ended
+        for n, (t, new) in enumerate(row.adopted):
             parts.append(f'<path class="adopt" d="M{x(t):.1f} {mid - 5:.1f} l5 5 l-5 5 l-5 -5 z" '
                          f'fill="white" stroke="{INK}"/>')
-            parts.append(self._note("adopted" + (f" by {new}" if new is not None else ""), x(t),
-                                    y + 10, before=True))
-        if row.reaped is not None and row.reaped != row.ended:
+            adopted = "adopted" + (f" by {new}" if new is not None else "")
+            if reaped and n == len(row.adopted) - 1 and x(row.reaped) - x(t) < CHAR * len(adopted):
+                adopted += f", reaped by {row.reaped_by}"   # too close for two labels
+                reaped_told = True
+            parts.append(self._note(adopted, x(t), y + 10, before=True))
+        if reaped:
             parts.append(f'<circle class="reap" cx="{x(row.reaped):.1f}" cy="{mid:.1f}" r="4" '
                          f'fill="{INK}"/>')
-            if row.reaped_by is not None:
+            if row.reaped_by is not None and not reaped_told:
                 parts.append(self._note(f"reaped by {row.reaped_by}", x(row.reaped), y + 10))
         elif row.ended is not None and row.reaped is None and not _parent_outside(row):
             parts.append(self._note("not reaped", self.right, y + 10, before=True))
@@ -458,10 +469,12 @@ class _Chart:
     def _action(self, action: Action, label_y: float) -> str:
         at = self.x(action.t)
         tell = f"{_at(action.t)}  grader: {action.what}{_to(action.pids)}"
+        before = self._label_span(action)[1] == at
         return (f'<g class="action"><title>{_esc(tell)}</title>'
                 f'<line x1="{at:.1f}" y1="{label_y + 3:.1f}" x2="{at:.1f}" y2="{self.axis:.1f}" '
                 f'stroke="{INK}" stroke-dasharray="4 3"/>'
-                f'<text x="{at + 3:.1f}" y="{label_y:.1f}">{_esc(action.what)}</text></g>')
+                f'<text x="{at - 3 if before else at + 3:.1f}" y="{label_y:.1f}" '
+                f'text-anchor="{"end" if before else "start"}">{_esc(action.what)}</text></g>')
 
 
 def _tick_step(span: float) -> float:
