@@ -80,7 +80,8 @@ class Containers:
             return
         sandbox, probe = entry
         nothing_to_do = not empty_scratch and _nothing_left(probe)   # no snapshot when moot
-        if probe.starved or not (nothing_to_do or sandbox.kill_learner_processes(empty_scratch)):
+        if probe.starved or probe.out_of_step or \
+                not (nothing_to_do or sandbox.kill_learner_processes(empty_scratch)):
             try:    # what it ran into still explains the verdict
                 hits = self._new_hits(image, probe)
             except (CheckFailed, InfraError):

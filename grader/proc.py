@@ -108,6 +108,9 @@ class Probe:
                                        stderr=subprocess.DEVNULL, text=True)
         self._lock = threading.Lock()
         self.starved = False    # it stopped answering in time; its container must go
+        # A question was interrupted before its answer was read (Ctrl-C, SIGTERM): the next
+        # question would read this one's answer, so none is asked; its container must go too.
+        self.out_of_step = False
         try:
             ready = self._ready()
         except BaseException:
@@ -161,12 +164,17 @@ class Probe:
 
     def _ask(self, command: str) -> dict:
         with self._lock:
+            if self.out_of_step:
+                raise InfraError("the /proc probe was interrupted between a question and its answer")
             try:
                 self._child.stdin.write(command + "\n")
                 self._child.stdin.flush()
                 line = self._answer()
             except (BrokenPipeError, OSError):
                 line = ""
+            except BaseException:
+                self.out_of_step = True
+                raise
         if not line:
             self._lost()
         return json.loads(line)

@@ -145,14 +145,16 @@ def test_prairielearn_and_gradescope_json(local_run):
     _, out, _ = local_run
     gradescope = gradescope_results(out)
     for student, gs in gradescope.items():
-        assert set(gs) == {"score", "max_score", "execution_time", "output", "tests"}
+        assert set(gs) == {"score", "max_score", "execution_time", "output", "tests", "extra_data"}
         pl = json.loads((out / "prairielearn" / student / "results.json").read_text())
-        assert set(pl) == {"gradable", "score", "message", "tests"}
+        assert set(pl) == {"gradable", "score", "message", "tests", "images"}
         assert pl["gradable"] is True
         assert pl["score"] == pytest.approx(gs["score"] / gs["max_score"]) and 0 <= pl["score"] <= 1
         assert isinstance(pl["message"], str) and pl["message"]
         for pt, gt in zip(pl["tests"], gs["tests"], strict=True):
-            assert set(pt) == {"name", "points", "max_points", "output"}
+            assert set(pt) - {"images"} == {"name", "points", "max_points", "output"}
+            # an image is the run a check failed in (a file that never ran has none)
+            assert "images" not in pt or pt["points"] < pt["max_points"]
             assert (pt["name"], pt["points"], pt["max_points"]) == (gt["name"], gt["score"], gt["max_score"])
     assert json.loads((out / "prairielearn" / "good-1" / "results.json").read_text())["score"] == 1.0
 
@@ -314,12 +316,13 @@ def test_a_second_batch_on_the_same_results_is_refused_or_waits(pair, tmp_path):
 # --- a full disk ------------------------------------------------------------------------------
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 32 KiB filesystem: room for a few results, not for the exports' picture."""
+    """A 64 KiB filesystem: room for a few results and feedback pages, not for the exports'
+    picture."""
     if os.geteuid() != 0:
         pytest.skip("mounting a small filesystem takes root")
     disk = tmp_path / "disk"
     disk.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32k", "tmpfs", str(disk)], check=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], check=True)
     yield disk
     subprocess.run(["umount", str(disk)], check=True)
 

@@ -73,7 +73,8 @@ def test_grades_the_reference_and_writes_gradescope_json(reference, tmp_path):
                      re.MULTILINE), result.stdout
 
     data = json.loads(out.read_text())
-    assert set(data) == {"score", "max_score", "execution_time", "output", "tests"}
+    assert set(data) == {"score", "max_score", "execution_time", "output", "tests", "extra_data"}
+    assert set(data["extra_data"]["runs"]) == {file for file, _ in all_checks}   # each one's timelines
     assert data["score"] == data["max_score"] == LAB.spec.max_score
     assert isinstance(data["execution_time"], (int, float)) and 0 < data["execution_time"] < 180
     assert isinstance(data["output"], str) and f"{LAB.spec.max_score}/{LAB.spec.max_score}" in data["output"]
