@@ -97,6 +97,9 @@ def test_faulty_solution_fails_exactly_its_checks(client, tmp_path, lab_name, ca
     if case.suffix == ".patch":
         assert case.parent.name in must_fail, "a buggy solution is named for a check it must fail"
     assert failed_checks(result) == must_fail, {r.id: r.observed for r in result.results}
+    untold = [r.id for r in result.results if not r.passed and language_of(r.exercise) and
+              not (r.timeline and r.timeline.rows)]
+    assert untold == [], "a failed check of a program shows the run it failed in"
 
 
 @pytest.mark.parametrize("lab_name, case", [
