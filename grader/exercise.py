@@ -449,6 +449,14 @@ class Exercise:
         compiled = self.language is not None and self.language.compiled
         return spec.c_hint if compiled and spec.c_hint else spec.hint
 
+    def _sight_ended_runs(self) -> None:
+        """Keep each run of this step as it ended, before its container and probe go."""
+        ended, self._sighted = self.runs[self._sighted:], len(self.runs)
+        for run in ended:
+            probe = run.probe()
+            if probe is not None:
+                self.sightings.append(Sighting(run, probe))
+
     def stop_programs(self, empty_scratch: bool = False) -> None:
         """End every program this exercise started, and everything they left running (and, at
         the exercise's end, the files they left in /tmp and the like)."""
@@ -459,15 +467,6 @@ class Exercise:
         self.booted.close()
         for image in self.images_used:
             self.containers.reset(image, empty_scratch)
-
-
-    def _sight_ended_runs(self) -> None:
-        """Keep each run of this step as it ended, before its container and probe go."""
-        ended, self._sighted = self.runs[self._sighted:], len(self.runs)
-        for run in ended:
-            probe = run.probe()
-            if probe is not None:
-                self.sightings.append(Sighting(run, probe))
 
 
 class Booted:

@@ -12,7 +12,10 @@ block; `require` inside the block fails the check with what was observed:
             proc = ex.probe.get(pid)
             require(proc and proc.state == "Z", f"PID {pid} is not a zombie")
 
-A check the scenario never reaches fails with the reason the scenario stopped.
+A check the scenario never reaches fails with the reason the scenario stopped. A failed check
+shows the learner the run it failed in, as the kernel recorded it (grader/timeline.py): the
+run this thread started last when the check failed; a check judged over several runs shows the
+run whose ex.new_verdicts() saw it fail first. Nothing in a scenario asks for it.
 
 The exercise `ex` (Exercise):
   ex.run(*args) / ex.run(command=[...])   the learner's program (or a command, as the learner)
