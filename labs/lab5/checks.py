@@ -54,6 +54,7 @@ FREEZE_WATCH = 0.5                # how long pool.py is watched with every PID h
 # What pool.py may do meanwhile: a blocked wait sleeps through it; a WNOHANG loop spins the CPU
 # (a tick is 10 ms), or wakes at each of its naps. A spinner kept off the CPU by load is
 # runnable all the same: its time waiting for a CPU counts with its CPU time.
+FREEZE_TRIES = 3                  # the harness's freeze, while it stopped no child
 FREEZE_TICKS = 10
 FREEZE_WAKEUPS = 3
 
@@ -466,5 +467,11 @@ def pool_until_full(ex, tasks: int, to_file: bool = False) -> Harnessed:
                               timeout=ex.timeout("all-done"))
     run.alive = full is not None and run.pid in full and full[run.pid].state != "Z"
     run.froze = time.monotonic()
-    run.frozen = run.command("freeze", r"frozen stopped=(\d+) full=(yes|no)")
+    # On a machine busy enough, the pool's children can outpace the harness's rounds of SIGSTOP
+    # for its whole window (a kill then found no stopped child once, five gradings beside two
+    # CPU hogs): a freeze that stopped none is asked for again.
+    for _ in range(FREEZE_TRIES):
+        run.frozen = run.command("freeze", r"frozen stopped=(\d+) full=(yes|no)")
+        if not run.alive or int(run.frozen.group(1)) > 0:
+            break
     return run
