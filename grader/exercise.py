@@ -166,6 +166,7 @@ OVERRUN_GRACE = 5.0   # seconds past an exercise's time limit before its contain
 COMPILE_SECONDS = 10        # a learner's file compiles in well under a second
 COMPILER_OUTPUT = 8192    # bytes
 COMPILER_LINES = 6
+READ_BACK_TRIES = 3
 KILLED = 137              # 128 + SIGKILL: timeout's, or the kernel's at the memory limit
 # gcc's words when the kernel killed its compiler proper (cc1), or when cc1 ran out of memory.
 STARVED_COMPILER = re.compile(r"Killed signal terminated program|out of memory allocating")
@@ -268,12 +269,24 @@ class Exercise:
             return (f"{self.file} does not compile (gcc {flags}): "
                     + " | ".join((errors or messages)[:COMPILER_LINES]))
         self.compiler_notes = [f"compiler: {line}" for line in messages[:COMPILER_LINES]]
-        code, encoded = self.output_of("base64", "-w0", binary)
-        if code != 0:
-            raise InfraError(f"could not read the compiled {binary} back: {encoded[:200]!r}")
-        self.containers.add_program(binary, base64.b64decode(encoded), self.sandbox)
+        self.containers.add_program(binary, self._read_back(binary), self.sandbox)
         self.deadline = time.monotonic() + self.spec.timeout
         return None
+
+    def _read_back(self, binary: str) -> bytes:
+        """The compiled binary's bytes, read through docker exec as base64 with its size first:
+        under a heavy load the exec's output once came back short, so a copy whose size is not
+        the file's is read again."""
+        for _ in range(READ_BACK_TRIES):
+            code, output = self.output_of("sh", "-c", f"wc -c < {binary} && base64 -w0 {binary}")
+            size, _, encoded = output.partition("\n")
+            try:
+                data = base64.b64decode(encoded, validate=True)
+            except ValueError:
+                continue
+            if code == 0 and size.strip() == str(len(data)):
+                return data
+        raise InfraError(f"could not read the compiled {binary} back whole: {output[:200]!r}")
 
     def run(self, *args: str, image: str | None = None, stdout: str | None = None,
             command: list[str] | None = None) -> Program:
