@@ -20,6 +20,7 @@ from urllib.parse import quote
 from xml.sax.saxutils import quoteattr
 
 from . import report
+from .feedback import failed_in
 from .timeline import Timeline, svg
 
 
@@ -172,7 +173,7 @@ def prairielearn(record: Record) -> dict:
     for t in res["tests"]:
         test = {"name": t["name"], "points": t["score"], "max_points": t["max_score"],
                 "output": t["output"]}
-        shown = (t.get("extra_data") or {}).get("timeline")
+        shown = failed_in(t)
         if shown is not None:
             test["images"] = [_image(timelines[shown])]
         tests.append(test)

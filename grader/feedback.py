@@ -61,6 +61,11 @@ def write(results: dict, title: str, path: Path) -> Path:
     return path
 
 
+def failed_in(test: dict) -> int | None:
+    """Which of the results' timelines a failed test's run is (report.gradescope's extra_data)."""
+    return (test.get("extra_data") or {}).get("timeline")
+
+
 def _by_exercise(tests: list[dict]) -> dict[str, list[dict]]:
     exercises: dict[str, list[dict]] = {}
     for test in tests:
@@ -72,12 +77,12 @@ def _exercise(name: str, tests: list[dict], runs: list[Timeline], timelines: lis
     """An exercise's checks, then the runs its failed checks failed in, then (if none failed)
     its runs as they ended."""
     rows = "".join(_check(test) for test in tests)
-    failed_in = []
+    runs_failed_in = []
     for test in tests:
-        i = (test.get("extra_data") or {}).get("timeline")
-        if i is not None and i not in failed_in:
-            failed_in.append(i)
-    shown = [(timelines[i], _failed_names(tests, i)) for i in failed_in] or \
+        i = failed_in(test)
+        if i is not None and i not in runs_failed_in:
+            runs_failed_in.append(i)
+    shown = [(timelines[i], _failed_names(tests, i)) for i in runs_failed_in] or \
             [(run, "") for run in runs]
     charts = "".join(_chart(t, why) for t, why in shown if t.rows)
     got = sum(t["score"] for t in tests)
@@ -92,7 +97,7 @@ def _exercise(name: str, tests: list[dict], runs: list[Timeline], timelines: lis
 
 def _failed_names(tests: list[dict], index: int) -> str:
     names = [t["name"].partition(": ")[2] for t in tests
-             if (t.get("extra_data") or {}).get("timeline") == index]
+             if failed_in(t) == index]
     return "where it failed: " + "; ".join(names)
 
 
