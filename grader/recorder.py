@@ -72,7 +72,11 @@ class Life:
     writes: list[Write] = field(default_factory=list)
     asked: list[tuple[float, int]] = field(default_factory=list)   # what getppid() returned
     stops: list[list] = field(default_factory=list)   # [stopped, continued or None], in order
-    cpu_waited: float = 0.0   # seconds its exited threads spent runnable but kept off a CPU
+    # Seconds the process that reaped it, if that was its parent when it exited, spent runnable
+    # but kept off a CPU while it was a zombie: what load added to that time, and no more.
+    reaper_waited: float = 0.0
+    # (its parent's host PID, that parent's main thread's CPU wait in ns) when it exited
+    exit_parent: tuple[int, int] | None = field(default=None, repr=False)
 
     @property
     def thread(self) -> bool:
@@ -185,10 +189,10 @@ class Record:
         if life.thread:
             life.ended = t
         process = self._life(int(words[3]), int(words[6]), int(words[6]))
-        process.cpu_waited += int(words[10]) / 1e9
         if words[7] == "1":   # the last of its thread group: the process has exited
             process.ended, process.status = t, int(words[8])
             process.discarded = words[9] == "1"
+            process.exit_parent = int(words[10]), int(words[11])
 
     def _stop(self, t, words):
         self._life(int(words[3]), int(words[6]), int(words[6])).stops.append([t, None])
@@ -204,6 +208,8 @@ class Record:
             if life.pid == child and not life.thread:
                 if life.ended is not None and life.reaped is None:
                     life.reaped, life.reaped_by = t, int(words[6])
+                    if life.exit_parent and life.exit_parent[0] == int(words[3]):
+                        life.reaper_waited = (int(words[8]) - life.exit_parent[1]) / 1e9
                 return
 
     def _ppid(self, t, words):

@@ -55,7 +55,7 @@ BOOTED_INIT = [
     f"new 1200 101 101 {NS} 1 1 102 1200000 0",
     f"born 1300 102 102 {NS} 2 2",
     f"exec 1400 102 102 {NS} 2 2 /bin/cp",
-    f"exit 1500 102 102 {NS} 2 2 1 0 0 0",
+    f"exit 1500 102 102 {NS} 2 2 1 0 0 101 0",
     f"exec 2000 101 101 {NS} 1 1 /usr/bin/python3",
 ]
 PROBE_EXEC = [f"born 3000 103 103 {NS} 3 3", f"exec 3100 103 103 {NS} 3 3 /usr/bin/python3"]

@@ -166,7 +166,7 @@ def reaper(ex):
             require(reported == by_exit,
                     f"reported {reported}; the children exited in the order {by_exit}")
         with ex.check("prompt-reaping"):
-            judge_prompt_reaping(ex, record, prog, children, unreaped)
+            judge_prompt_reaping(ex, children, unreaped)
 
 
 def judge_real_statuses(ex, record, expected: dict[int, int], reports, unreaped: list[str],
@@ -187,10 +187,10 @@ def judge_real_statuses(ex, record, expected: dict[int, int], reports, unreaped:
     require(status == 0, f"{ex.file} exited with status {status}")
 
 
-def judge_prompt_reaping(ex, record, prog, children, unreaped: list[str]) -> None:
-    # Less all the time the reaper waited for a CPU in its life: a slow machine is no fault.
-    stayed = {c.pid: c.zombie_time(ex.probe.now()) - record.of(prog.pid).cpu_waited
-              for c in children}
+def judge_prompt_reaping(ex, children, unreaped: list[str]) -> None:
+    # Less the time the reaper waited for a CPU while each was a zombie: a slow machine is no
+    # fault, but a reaper that sleeps through an exit is not waiting for a CPU.
+    stayed = {c.pid: c.zombie_time(ex.probe.now()) - c.reaper_waited for c in children}
     slow = [f"PID {pid} for {ms(t)}" for pid, t in stayed.items() if t > PROMPT_MS / 1000]
     require(not slow, "children stayed zombies too long: " + ", ".join(slow))
     # A child the kernel discarded was never a zombie, and one that PID 1 reaped after

@@ -8,7 +8,7 @@ from grader.recorder import Record
 # A program (container PID 5, host 105) forks 6 and 7; 6 exits 3 and is reaped by 5; 7 is
 # discarded by the kernel (SIGCHLD ignored); 5 starts thread 8 and prints a line; then 5 uses
 # CLONE_PARENT to make 9, a child of its own parent (container PID 1, host 101); 9 is stopped
-# and continued, and exits after waiting 2 µs for a CPU.
+# and continued, and exits. 5 waited 0.5 µs for a CPU while 6 was its zombie.
 NS = "4026532180"
 LINES = [
     f"born 1000 105 105 {NS} 5 5",
@@ -16,9 +16,9 @@ LINES = [
     f"born 2100 106 106 {NS} 6 6",
     f"new 3000 105 105 {NS} 5 5 107 1200000 101",
     f"born 3100 107 107 {NS} 7 7",
-    f"exit 4000 106 106 {NS} 6 6 1 768 0 0",
-    f"wait 4100 105 105 {NS} 5 5 6",
-    f"exit 5000 107 107 {NS} 7 7 1 0 1 0",
+    f"exit 4000 106 106 {NS} 6 6 1 768 0 105 1000",
+    f"wait 4100 105 105 {NS} 5 5 6 1500",
+    f"exit 5000 107 107 {NS} 7 7 1 0 1 105 1000",
     f"new 6000 105 105 {NS} 5 5 108 3d0f00 101",
     f"born 6100 108 105 {NS} 8 5",
     f"write 6200 108 105 {NS} 8 5 19 child 6 parent 5\\x0a",
@@ -26,7 +26,7 @@ LINES = [
     f"born 7100 109 109 {NS} 9 9",
     f"stop 7200 109 109 {NS} 9 9",
     "cont 7300 109",
-    f"exit 7400 109 109 {NS} 9 9 1 0 0 2000",
+    f"exit 7400 109 109 {NS} 9 9 1 0 0 101 0",
     f"exec 1500 105 105 {NS} 5 5 /usr/bin/python3",
     f"born 10 101 101 {NS} 1 1",
 ]
@@ -53,7 +53,7 @@ def test_zombie_spans_stops_and_cpu_waits():
     assert rec.life(9).zombie_time(now=8000e-9, since=7500e-9) == pytest.approx(500e-9)
     assert rec.life(7).zombie_time(now=1.0) == 0.0
     assert rec.life(9).stops == [[7200e-9, 7300e-9]] and rec.life(9).resumed == 7300e-9
-    assert rec.life(9).cpu_waited == 2000e-9
+    assert rec.life(6).reaper_waited == pytest.approx(500e-9)   # 5 waited for a CPU meanwhile
 
 
 def test_threads_are_not_processes_and_lines_have_writers():
@@ -74,7 +74,7 @@ def test_a_host_pid_used_again_is_read_as_of_its_time():
     """Host PIDs wrap round sooner than a container's: the second task with host PID 106 is
     container PID 10, forked by 5, and the first (6) keeps its own story."""
     later = [f"new 8000 105 105 {NS} 5 5 106 1200000 101", f"born 8100 106 106 {NS} 10 10",
-             f"exit 8200 106 106 {NS} 10 10 1 256 0 0", f"wait 8300 105 105 {NS} 5 5 10"]
+             f"exit 8200 106 106 {NS} 10 10 1 256 0 105 3000", f"wait 8300 105 105 {NS} 5 5 10 3000"]
     rec = Record([line.split() for line in LINES + later], {})
     assert (rec.of(6).exit_code, rec.of(6).reaped_by) == (3, 5)
     assert (rec.of(10).creator, rec.of(10).exit_code, rec.of(10).reaped_by) == (5, 1, 5)

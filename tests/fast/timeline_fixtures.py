@@ -37,11 +37,11 @@ def run(t: float, pid: int, program: str) -> list[str]:
 
 def exit_(t: float, pid: int, code: int = 0, signal: int = 0, discarded: bool = False) -> list[str]:
     status = signal or code << 8
-    return [f"exit {_ns(t)} {_ids(pid)} 1 {status} {int(discarded)} 0"]
+    return [f"exit {_ns(t)} {_ids(pid)} 1 {status} {int(discarded)} 0 0"]
 
 
 def wait(t: float, reaper: int, child: int) -> list[str]:
-    return [f"wait {_ns(t)} {_ids(reaper)} {child}"]
+    return [f"wait {_ns(t)} {_ids(reaper)} {child} 0"]
 
 
 def stop(t: float, pid: int) -> list[str]:
