@@ -24,7 +24,7 @@ from pathlib import Path
 
 import docker
 
-from . import labspec, report
+from . import interrupts, labspec, report
 from .engine import connect, engine_answers, remove_strays
 from .errors import ENGINE_DOWN, InfraError, SubmissionError, disk_full
 from .grading import Scorecard, grade
@@ -203,7 +203,7 @@ def serve() -> int:
 
     def stop(signum, frame):
         stopping.set()
-        raise KeyboardInterrupt   # clean up as on Ctrl-C
+        interrupts.interrupt()   # clean up as on Ctrl-C (when no Docker call is cut short)
 
     signal.signal(signal.SIGTERM, stop)
     try:
