@@ -36,6 +36,9 @@ SCRIPT = Path(__file__).with_name("record.bt")
 IMAGE = "zombielab/recorder"
 START_TIMEOUT = 60            # seconds for bpftrace to compile and attach
 SYNC_TIMEOUT = 20
+# A forked task shows its container PID when it first runs, which a busy machine can put off
+# after its parent has already said its PID; a record waits this long at most for such tasks.
+UNBORN_TIMEOUT = 3
 UNWATCHED_SECONDS = 60        # see Recorder._keep
 UNWATCHED_LINES = 20000
 CLONE_VFORK, CLONE_PARENT, CLONE_THREAD = 0x4000, 0x8000, 0x10000
@@ -270,6 +273,7 @@ class Recorder:
         self._heard: dict[int, float] = {}  # unwatched containers: when their last line came
         self._tasks: dict[int, int] = {}    # the tasks' host ids -> their PID namespace
         self._freed: dict[int, float] = {}
+        self._unborn: dict[int, set[int]] = {}   # by container: tasks made that have not yet run
         self._synced: dict[tuple[int, int], set[int]] = {}
         self._cond = threading.Condition()
         self.failed = ""
@@ -348,6 +352,10 @@ class Recorder:
             if self.failed or not done:
                 raise InfraError(f"the process recorder fell behind: {self.failed or 'no mark'}")
             del self._synced[(pidns, token)]
+            # A task made before the marks is in the record once it has run (its "born" line);
+            # one that never runs (an io_uring worker) is left out after UNBORN_TIMEOUT.
+            unborn = set(self._unborn.get(pidns, ()))
+            self._cond.wait_for(lambda: not unborn & self._unborn.get(pidns, set()), UNBORN_TIMEOUT)
             return Record(list(lines), dict(self._freed))
 
     def so_far(self, lines: list):
@@ -370,12 +378,24 @@ class Recorder:
                 self.forget(idle, self._lines.get(idle))
             self._watched.discard(pidns)   # a probe of the earlier one keeps its own lines
             lines = self._lines[pidns] = []
+            self._unborn[pidns] = set()
+        self._track_births(pidns, words)
         if pidns not in self._watched:
             self._heard[pidns] = time.monotonic()
             if len(lines) >= UNWATCHED_LINES:
                 return
         lines.append(words)
         self._tasks[int(words[2])] = self._tasks[int(words[3])] = pidns
+
+    def _track_births(self, pidns: int, words: list[str]) -> None:
+        """Which tasks of a container have been made ("new") but have not run ("born") or
+        ended ("exit") yet."""
+        unborn = self._unborn.setdefault(pidns, set())
+        if words[0] == "new":
+            unborn.add(int(words[7]))
+        elif words[0] in ("born", "exit") and int(words[2]) in unborn:
+            unborn.discard(int(words[2]))
+            self._cond.notify_all()
 
     def watch(self, pidns: int) -> list:
         """Keep this container's lines until forget(): its probe has just started. Returns
@@ -392,6 +412,7 @@ class Recorder:
                 return
             self._watched.discard(pidns)
             self._heard.pop(pidns, None)
+            self._unborn.pop(pidns, None)
             del self._lines[pidns]
             for task in [task for task, ns in self._tasks.items() if ns == pidns]:
                 del self._tasks[task]
