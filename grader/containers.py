@@ -24,7 +24,8 @@ class Containers:
     other threads may ask for them at once."""
 
     def __init__(self, client: docker.DockerClient, lab: Lab, files: dict[str, Path]):
-        self.client, self.lab, self.files = client, lab, files
+        self.client, self.lab = client, lab
+        self.files = dict(files)   # its own: add_program adds to it
         self.started: dict[str, tuple[Sandbox, Probe]] = {}
         self.stack = ExitStack()
         self.lock = threading.Lock()

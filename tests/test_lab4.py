@@ -34,9 +34,11 @@ RUNS = 10
 
 def battery(client, init, files: dict[str, Path], workloads=None):
     """Run the battery (or some of its workloads) against one init, outside grade(): the tini
-    side needs no learner file at all."""
+    side needs no learner file at all. A C init is compiled first, as grade() would."""
     with Containers(client, LAB, files) as containers:
-        ex = Exercise(SPEC, containers)
+        ex = Exercise(SPEC, containers, file=next(iter(files), None))
+        if ex.language and ex.language.compiled:
+            assert ex.compile() is None
         with ex.step():
             return CHECKS.run_battery(ex, init, workloads or CHECKS.BATTERY)
 
@@ -131,8 +133,10 @@ def timed_workloads():
 
 
 @pytest.mark.exclusive
-def test_reference_passes_timing_checks_ten_runs_under_load(client):
-    files = {"mini_init.py": LAB.folder / "solution" / "mini_init.py"}
+@pytest.mark.parametrize("language", REFERENCES, ids=lambda language: language.name)
+def test_reference_passes_timing_checks_ten_runs_under_load(client, language):
+    file = Path(SPEC.file).with_suffix(language.suffix).name
+    files = {file: LAB.folder / "solution" / file}
     with busy_cores():
         trials = side_by_side(RUNS, lambda run: battery(client, CHECKS.MINI_INIT, files,
                                                         timed_workloads()))
