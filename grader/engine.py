@@ -63,6 +63,13 @@ def remove_strays(client: docker.DockerClient) -> int:
     return removed
 
 
+def remove_own(client: docker.DockerClient) -> None:
+    """Remove every grading container this process made."""
+    for container in client.containers.list(all=True, sparse=True,
+                                             filters={"label": f"{OWNER_LABEL}={owner()}"}):
+        force_remove(container)
+
+
 REMOVE_PATIENCE = 120   # seconds to keep asking the engine to remove a dying container
 
 

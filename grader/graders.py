@@ -19,19 +19,21 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import traceback
 from pathlib import Path
 
 import docker
 
 from . import interrupts, labspec, report
-from .engine import connect, engine_answers, remove_strays
+from .engine import connect, engine_answers, remove_own, remove_strays
 from .errors import ENGINE_DOWN, InfraError, SubmissionError, disk_full
 from .grading import Scorecard, grade
 from .labspec import Lab
 
 PR_SET_PDEATHSIG = 1
 PARENT_ENV = "ZOMBIELAB_BATCH_PARENT"
+STOP_GRACE = 10   # seconds a stopping grader has to clean up on its own
 
 
 @functools.lru_cache(maxsize=None)
@@ -196,12 +198,25 @@ class GraderPool:
             grader.stop()
 
 
+def _end_overdue() -> None:
+    """A stopping grader's cleanup can hang (an interrupt in the middle of a Docker call can
+    leave the client's connection pool locked): past STOP_GRACE, its containers are removed on
+    a connection of its own, and it ends."""
+    time.sleep(STOP_GRACE)
+    try:
+        remove_own(docker.from_env(timeout=60))
+    finally:
+        os._exit(130)
+
+
 def serve() -> int:
     """The grader process: answer requests until stdin closes or SIGTERM."""
     _die_with_batch()
     stopping = threading.Event()
 
     def stop(signum, frame):
+        if not stopping.is_set():
+            threading.Thread(target=_end_overdue, daemon=True).start()
         stopping.set()
         interrupts.interrupt()   # clean up as on Ctrl-C (when no Docker call is cut short)
 

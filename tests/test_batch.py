@@ -265,6 +265,32 @@ def test_killed_batch_resumes_with_every_result_once(client, klass, tmp_path):
     assert leftovers(out) == [], "an atomic write left its temp file"
 
 
+# A grader whose cleanup never ends (its main thread stuck, as on a Docker client's connection
+# pool left locked): it has made a container, been told to stop, and then hangs.
+HUNG_CLEANUP = """
+import signal, sys, time
+import docker
+from grader import graders
+from grader.engine import IMAGES, LABEL, OWNER_LABEL, owner
+graders.STOP_GRACE = 1
+docker.from_env().containers.create(IMAGES["noinit"], labels={LABEL: "", OWNER_LABEL: owner()})
+graders.threading.Thread(target=graders._end_overdue, daemon=True).start()   # what SIGTERM starts
+print("made", flush=True)
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+while True:
+    time.sleep(60)
+"""
+
+
+def test_a_stopping_grader_whose_cleanup_hangs_still_ends_and_removes_its_containers(client):
+    proc = subprocess.Popen([sys.executable, "-c", HUNG_CLEANUP], cwd=ROOT, text=True,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+    with ended(proc):
+        assert proc.stdout.readline() == "made\n"
+        assert proc.wait(timeout=30) == 130
+    assert containers_of(client, {proc.pid}) == []
+
+
 @contextmanager
 def ended(proc: subprocess.Popen):
     """The process, killed and reaped when the block ends if it is still running."""
