@@ -14,6 +14,8 @@ it. A run ends when the command returns to the shell, or the shell ends (a demo 
 import os
 import re
 import shutil
+import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from grader import labspec
 RUNS = 3                  # each case, in a fresh container each time
 RUN_TIMEOUT = 30          # seconds for one run of a case's command
 ENTER_TIMEOUT = 60        # seconds for the lab shell to start
+GONE_TIMEOUT = 10         # seconds for the shell's container to be removed after the session
 PROMPT = r"learner@lab:~/work\$ "
 # Markers around the command's output: typed with echo off, so only the shell's output holds them.
 BEGIN, END = "<<demo-begins>>", "<<demo-ended"
@@ -116,17 +119,32 @@ def test_a_bad_declaration_is_named(text, problem):
 
 
 # --- the demos, in the learner's shell --------------------------------------------------------
-def learner_env() -> dict:
+def learner_env(project: str) -> dict:
+    """A learner's terminal, with a Compose project of the run's own: its container alone."""
     env = {k: v for k, v in os.environ.items()
            if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "WORKSPACE"}}
     env["TERM"] = "xterm"
+    env["COMPOSE_PROJECT_NAME"] = project
     return env
 
 
-def run_in_lab_shell(case: Case, workspace: Path) -> str:
-    """What the command printed at the prompt of a fresh `make LAB [INIT=tini]` shell."""
+def containers_left(client, project: str) -> list:
+    """The project's containers, once GONE_TIMEOUT has passed or none is left."""
+    deadline = time.monotonic() + GONE_TIMEOUT
+    while True:
+        left = client.containers.list(
+            all=True, sparse=True, filters={"label": f"com.docker.compose.project={project}"})
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.25)
+
+
+def run_in_lab_shell(client, case: Case, workspace: Path) -> str:
+    """What the command printed at the prompt of a fresh `make LAB [INIT=tini]` shell, which is
+    then closed as a terminal window is (the shell is not told to exit): its container must go."""
+    project = f"demo-{uuid.uuid4().hex[:8]}"
     child = pexpect.spawn(str(ROOT / "scripts" / "enter-lab"), [case.lab, case.init, str(workspace)],
-                          cwd=str(ROOT), env=learner_env(), encoding="utf-8",
+                          cwd=str(ROOT), env=learner_env(project), encoding="utf-8",
                           codec_errors="replace", dimensions=(50, 250), timeout=RUN_TIMEOUT)
     try:
         child.expect(PROMPT, timeout=ENTER_TIMEOUT)
@@ -145,13 +163,17 @@ def run_in_lab_shell(case: Case, workspace: Path) -> str:
         return TERMINAL_CODES.sub("", child.before)
     finally:
         child.close(force=True)
+        left = containers_left(client, project)
+        for container in left:
+            container.remove(force=True)
+        assert not left, f"{case.name}: the shell's container outlived its closed terminal"
 
 
 @pytest.mark.parametrize("case", all_cases(), ids=lambda case: case.name)
-def test_demo_shows_what_it_says(case, tmp_path):
+def test_demo_shows_what_it_says(client, case, tmp_path):
     for run in range(1, RUNS + 1):
         workspace = tmp_path / f"work{run}"
-        output = run_in_lab_shell(case, workspace)
+        output = run_in_lab_shell(client, case, workspace)
         shutil.rmtree(workspace, ignore_errors=True)
         for pattern in case.shows:
             assert re.search(pattern, output, re.MULTILINE), \
