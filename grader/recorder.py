@@ -252,6 +252,27 @@ class Record:
         return next((w for w in self.writes if w.t >= after and text in w.data), None)
 
 
+@dataclass
+class Births:
+    """A container's tasks made ("new") and those that have run ("born") or ended ("exit").
+    Sets, not a count down: each CPU's lines come in their own order, so a child's "born" on
+    one CPU can be read before its parent's "new" on another."""
+    made: set[int] = field(default_factory=set)
+    ran: set[int] = field(default_factory=set)
+
+    def note(self, words: list[str]) -> bool:
+        """Take a line in; True if it tells of a task made that has now run."""
+        if words[0] == "new":
+            self.made.add(int(words[7]))
+        elif words[0] in ("born", "exit"):
+            self.ran.add(int(words[2]))
+            return int(words[2]) in self.made
+        return False
+
+    def unborn(self) -> set[int]:
+        return self.made - self.ran
+
+
 class Recorder:
     """bpftrace running record.bt, its lines sorted by container as they come."""
 
@@ -273,7 +294,7 @@ class Recorder:
         self._heard: dict[int, float] = {}  # unwatched containers: when their last line came
         self._tasks: dict[int, int] = {}    # the tasks' host ids -> their PID namespace
         self._freed: dict[int, float] = {}
-        self._unborn: dict[int, set[int]] = {}   # by container: tasks made that have not yet run
+        self._births: dict[int, Births] = {}   # by container
         self._synced: dict[tuple[int, int], set[int]] = {}
         self._cond = threading.Condition()
         self.failed = ""
@@ -354,8 +375,9 @@ class Recorder:
             del self._synced[(pidns, token)]
             # A task made before the marks is in the record once it has run (its "born" line);
             # one that never runs (an io_uring worker) is left out after UNBORN_TIMEOUT.
-            unborn = set(self._unborn.get(pidns, ()))
-            self._cond.wait_for(lambda: not unborn & self._unborn.get(pidns, set()), UNBORN_TIMEOUT)
+            births = self._births.get(pidns, Births())
+            unborn = births.unborn()
+            self._cond.wait_for(lambda: unborn <= births.ran, UNBORN_TIMEOUT)
             return Record(list(lines), dict(self._freed))
 
     def so_far(self, lines: list):
@@ -378,24 +400,15 @@ class Recorder:
                 self.forget(idle, self._lines.get(idle))
             self._watched.discard(pidns)   # a probe of the earlier one keeps its own lines
             lines = self._lines[pidns] = []
-            self._unborn[pidns] = set()
-        self._track_births(pidns, words)
+            self._births[pidns] = Births()
+        if self._births.setdefault(pidns, Births()).note(words):
+            self._cond.notify_all()   # a record may be waiting for that task
         if pidns not in self._watched:
             self._heard[pidns] = time.monotonic()
             if len(lines) >= UNWATCHED_LINES:
                 return
         lines.append(words)
         self._tasks[int(words[2])] = self._tasks[int(words[3])] = pidns
-
-    def _track_births(self, pidns: int, words: list[str]) -> None:
-        """Which tasks of a container have been made ("new") but have not run ("born") or
-        ended ("exit") yet."""
-        unborn = self._unborn.setdefault(pidns, set())
-        if words[0] == "new":
-            unborn.add(int(words[7]))
-        elif words[0] in ("born", "exit") and int(words[2]) in unborn:
-            unborn.discard(int(words[2]))
-            self._cond.notify_all()
 
     def watch(self, pidns: int) -> list:
         """Keep this container's lines until forget(): its probe has just started. Returns
@@ -412,7 +425,7 @@ class Recorder:
                 return
             self._watched.discard(pidns)
             self._heard.pop(pidns, None)
-            self._unborn.pop(pidns, None)
+            self._births.pop(pidns, None)
             del self._lines[pidns]
             for task in [task for task, ns in self._tasks.items() if ns == pidns]:
                 del self._tasks[task]

@@ -3,7 +3,7 @@ no engine and no bpftrace needed."""
 import pytest
 
 from grader.errors import InfraError
-from grader.recorder import Record
+from grader.recorder import Births, Record
 
 # A program (container PID 5, host 105) forks 6 and 7; 6 exits 3 and is reaped by 5; 7 is
 # discarded by the kernel (SIGCHLD ignored); 5 starts thread 8 and prints a line; then 5 uses
@@ -90,3 +90,17 @@ def test_children_are_in_fork_order_whichever_runs_first():
 def test_a_process_missing_from_the_record_is_the_recorders_failure():
     with pytest.raises(InfraError, match="no record of PID 99"):
         record().of(99)
+
+
+@pytest.mark.parametrize("order", [LINES, LINES[::-1]])
+def test_a_task_that_has_run_is_not_waited_for_whichever_cpus_line_comes_first(order):
+    """Each CPU's lines come in their own order: a child's "born" can be read before its
+    parent's "new". Only a task made that has neither run nor ended is unborn."""
+    births = Births()
+    for line in order:
+        births.note(line.split())
+    assert births.unborn() == set()
+    births.note(f"new 8000 105 105 {NS} 5 5 110 1200000 101".split())
+    assert births.unborn() == {110}
+    assert births.note(f"born 8100 110 110 {NS} 10 10".split())
+    assert births.unborn() == set()
