@@ -51,9 +51,10 @@ class Containers:
         with self.lock:
             return [self.started[image][0] for image in images if image in self.started]
 
-    def add_program(self, name: str, data: bytes, made_in: Sandbox) -> None:
+    def add_program(self, name: str, data: bytes, made_in: Sandbox | None) -> None:
         """A program the grading made (a compiled C submission), executable: in the work folder
-        of every container of the grading, those started already and those to come."""
+        of every container of the grading, those started already (but made_in, which made it)
+        and those to come."""
         path = Path(self.stack.enter_context(tempfile.TemporaryDirectory(prefix="zombielab-"))) / name
         path.write_bytes(data)
         path.chmod(0o755)
@@ -74,15 +75,18 @@ class Containers:
         """After a program run: end the learner's processes in the image's container (and with
         empty_scratch, at an exercise's end, empty /tmp and the like of their files), or
         remove the container if that failed or it is unfit for the next run (a starved probe,
-        PIDs held by zombies no one reaps); the next get() then starts a fresh one."""
+        PIDs held by zombies no one reaps, a fork bomb's hundreds of processes, which a fresh
+        container costs less than ending them from inside, where docker exec finds no PID
+        free); the next get() then starts a fresh one."""
         with self.lock:
             entry = self.started.get(image)
         if entry is None:
             return
         sandbox, probe = entry
-        nothing_to_do = not empty_scratch and _nothing_left(probe)   # no snapshot when moot
-        if probe.starved or probe.out_of_step or \
-                not (nothing_to_do or sandbox.kill_learner_processes(empty_scratch)):
+        left = _learner_processes(probe)
+        unfit = probe.starved or probe.out_of_step or left is None or left >= self.lab.limits.pids // 2
+        nothing_to_do = left == 0 and not empty_scratch
+        if unfit or not (nothing_to_do or sandbox.kill_learner_processes(empty_scratch)):
             try:    # what it ran into still explains the verdict
                 hits = self._new_hits(image, probe)
             except (CheckFailed, InfraError):
@@ -123,10 +127,10 @@ class Containers:
         return self.started[image]
 
 
-def _nothing_left(probe: Probe) -> bool:
-    """No process of the learner's, zombie or not, is in the container: nothing to end, so no
-    docker exec to end it (a program that ran to its end, most of the time)."""
+def _learner_processes(probe: Probe) -> int | None:
+    """How many processes of the learner's, zombie or not, are in the container (None if the
+    probe cannot tell). None at all, most of the time, means no docker exec to end them."""
     try:
-        return not any(proc.uid == LEARNER_UID for proc in probe.snapshot().values())
+        return sum(proc.uid == LEARNER_UID for proc in probe.snapshot().values())
     except (CheckFailed, InfraError):
-        return False
+        return None
