@@ -48,7 +48,7 @@ def failures(trial) -> dict[str, str]:
             if not verdict.passed}
 
 
-# --- an init that starts nothing (no engine: the kernel's record, as lines) ---------------------
+# --- an init that never runs CMD (no engine: the kernel's record, as lines) ---------------------
 NS = "4026532180"
 # PID 1 (host 101) is the boot shell, which forks cp (host 102), then becomes python3 mini_init.py.
 BOOTED_INIT = [
@@ -64,6 +64,7 @@ PROBE_EXEC = [f"born 3000 103 103 {NS} 3 3", f"exec 3100 103 103 {NS} 3 3 /usr/b
 RUNS_CMD = [f"new 4000 101 101 {NS} 1 1 104 1200000 0", f"born 4100 104 104 {NS} 4 4",
             f"exec 4200 104 104 {NS} 4 4 /opt/zombielab/lab/signal-state"]
 FORKS_ONLY = [f"new 4000 101 101 {NS} 1 1 104 1200000 0", f"born 4100 104 104 {NS} 4 4"]
+RUNS_OTHERS = FORKS_ONLY + [f"exec 4200 104 104 {NS} 4 4 /usr/bin/su"]
 
 
 # The learner's program as PID 1 execs it: python3 for mini_init.py, the binary for mini_init.c.
@@ -74,14 +75,15 @@ PYTHON, BINARY = "/usr/bin/python3", "/home/learner/work/mini_init"
 @pytest.mark.parametrize("lines, inert", [
     (BOOTED_INIT + PROBE_EXEC, True),          # the grader's own docker exec is not the init's
     (BOOTED_INIT + PROBE_EXEC + FORKS_ONLY, True),   # forks, but nothing ever runs CMD
+    (BOOTED_INIT + PROBE_EXEC + RUNS_OTHERS, True),  # runs programs, but not CMD's
     (BOOTED_INIT + PROBE_EXEC + RUNS_CMD, False),
     (BOOTED_INIT[:-1], False),                 # never became the learner's program: not judged
 ])
-def test_an_init_that_starts_nothing_is_told_apart_from_one_that_runs_cmd(lines, inert, executable):
+def test_an_init_that_never_runs_cmd_is_told_apart_from_one_that_does(lines, inert, executable):
     lines = [line.replace(PYTHON, executable) if line == BOOTED_INIT[-1] else line for line in lines]
     record = Record([line.split() for line in lines], {})
     booted = SimpleNamespace(probe=SimpleNamespace(record=lambda: record))
-    assert bool(CHECKS.started_nothing(booted, 5, executable)) == inert
+    assert bool(CHECKS.never_ran_cmd(booted, 5, executable)) == inert
 
 
 # --- tini's run, kept by the result cache (no engine) -------------------------------------------

@@ -40,6 +40,7 @@ FORWARDING_BUDGET = 6.0       # seconds for all of them, however many never arri
 ARGUMENTS = ["two words", "$HOME", "*"]
 EXIT_CODES = [0, 3, 42]
 SIGNAL_DEATHS = {"KILL": 137, "SEGV": 139}
+SIGNAL_STATE = f"{SUPPORT_DIR}/signal-state"   # the first workload's CMD
 EXEC_FAILURES = {"no-such-command": 127, "not-executable": 126}   # files in SUPPORT_DIR (or not)
 DAEMON_CODE = 5               # leaves_daemon.py's exit code
 SUBREAPER_CODE = 7            # orphans.py's exit code under docker exec
@@ -262,8 +263,8 @@ def forwarding(ex, trial: Trial) -> None:
     with, the init's CPU while nothing happens, and then each signal forwarded."""
     with trial.verdicts.needed_by("runs-child", "clean-signal-state", "idle-cpu",
                                   "forwards-signals"):
-        booted = trial.init.boot(ex, [f"{SUPPORT_DIR}/signal-state", "python3",
-                                      f"{SUPPORT_DIR}/catch_signals.py", *ARGUMENTS])
+        booted = trial.init.boot(ex, [SIGNAL_STATE, "python3", f"{SUPPORT_DIR}/catch_signals.py",
+                                      *ARGUMENTS])
         state = signal_state_reported(ex, trial, booted)
         catcher = catcher_ready(ex, booted)
         foreign = foreign_program(ex, booted.probe.record().of(1))
@@ -277,13 +278,13 @@ def forwarding(ex, trial: Trial) -> None:
 
 def signal_state_reported(ex, trial: Trial, booted) -> re.Match:
     """The signal-state helper's line: the PID it was about to become CMD as, and the masks CMD
-    starts with. If it never comes because the init started nothing, the battery stops here."""
+    starts with. If it never comes because the init never started CMD, the battery stops here."""
     try:
         return booted.program.expect_line(r"state (\d+) blocked ([0-9a-f]+) ignored ([0-9a-f]+)",
                                           ex.timeout("clean-signal-state"),
                                           "the workload's signal state")
     except CheckFailed:
-        trial.inert = started_nothing(booted, ex.timeout("clean-signal-state"), ex.executable)
+        trial.inert = never_ran_cmd(booted, ex.timeout("clean-signal-state"), ex.executable)
         raise
 
 
@@ -353,12 +354,12 @@ def judge_forwards_signals(ex, trial: Trial, booted, catcher: Catcher) -> None:
                             "process group: forward to CMD's PID, not its group")
 
 
-def started_nothing(booted, waited: float, executable: str) -> str:
+def never_ran_cmd(booted, waited: float, executable: str) -> str:
     """Why no other workload is worth running, or "": in the time CMD had to start, no process
-    of the container started a program after the init became the learner's program
-    (`executable`: python3 for mini_init.py, the compiled binary for mini_init.c), so CMD
-    never ran (an init that sleeps, spins or forks without end would hold every workload's time
-    limit, in eight containers at once)."""
+    of the container exec'd CMD's program (the signal-state helper) after the init became the
+    learner's program (`executable`: python3 for mini_init.py, the compiled binary for
+    mini_init.c). An init that sleeps, spins, forks without end or runs programs of its own
+    instead would hold every workload's time limit, in eight containers at once."""
     try:
         record = booted.probe.record()
     except (CheckFailed, InfraError):
@@ -368,10 +369,10 @@ def started_nothing(booted, waited: float, executable: str) -> str:
     if not mine:
         return ""
     inside = [life for life in record.processes(after=mine[0]) if life.creator]   # not docker exec's
-    if any(t > mine[0] for life in [init, *inside] for t, _ in life.execs):
+    if any(t > mine[0] and path == SIGNAL_STATE for life in [init, *inside] for t, path in life.execs):
         return ""
     return (f"not run: in the first workload nothing ran CMD within {waited:g} s (your init "
-            "started no program), so no workload would run")
+            f"never exec'd {SIGNAL_STATE}), so no workload would run")
 
 
 def runtime_ignored(ex) -> int:
