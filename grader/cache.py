@@ -1,8 +1,9 @@
-"""Results no learner file can change, kept on disk so that each grading need not make them again:
-tini's run of Lab 4's battery, say, which would otherwise boot a dozen containers per grading.
+"""Results kept on disk so that each grading need not make them again: tini's run of Lab 4's
+battery, say, which would otherwise boot a dozen containers per grading, or a C submission's
+binary, which a batch graded again or a student's unchanged file would otherwise compile anew.
 
 An entry is named by a hash of everything it was made from (the grader's code, the lab's own
-files, the images' IDs), so a change to any of them makes a new one; a result is written only
+files, the images' IDs; for a binary, the submission's files), so a change to any of them makes a new one; a result is written only
 when its maker says it is worth keeping. Graders running at once may both make it; each write
 is atomic. ZOMBIELAB_CACHE sets the folder (default: $XDG_CACHE_HOME/zombielab, or
 ~/.cache/zombielab); one that cannot be written only means making the result each time.
@@ -46,18 +47,28 @@ def fingerprint(lab_folder: Path, image_ids: list[str]) -> str:
 
 def remembered(name: str, key: str, make: Callable[[], tuple[object, bool]]) -> object:
     """The JSON value kept under name and key, or make()'s: make returns (value, keep)."""
+    value = recalled(name, key)
+    if value is None:
+        value, worth_keeping = make()
+        if worth_keeping:
+            keep(name, key, value)
+    return value
+
+
+def recalled(name: str, key: str) -> object:
+    """The JSON value kept under name and key, or None."""
+    try:
+        return json.loads((folder() / f"{name}-{key}.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def keep(name: str, key: str, value: object) -> None:
     path = folder() / f"{name}-{key}.json"
     try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False) as f:
+            json.dump(value, f)
+        os.replace(f.name, path)
+    except OSError:
         pass
-    value, keep = make()
-    if keep:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False) as f:
-                json.dump(value, f)
-            os.replace(f.name, path)
-        except OSError:
-            pass
-    return value

@@ -3,6 +3,7 @@ Labs use it through grader/scenario.py, which documents it."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 import shlex
 import threading
@@ -252,8 +253,37 @@ class Exercise:
         """Compile a C submission in the exercise's container, as the learner, bounded in time
         (and, as any learner program, in memory and processes); None if it compiled, else
         the compiler's first lines. Its warnings are kept for the first check's notes. The
-        binary then goes into every container of the grading; the exercise's time starts after."""
+        binary then goes into every container of the grading; the exercise's time starts after.
+        A binary compiled before from the same files, flags and compiler is taken from the
+        cache instead: gcc costs a CPU-second, more than many a scenario."""
         binary = PurePath(self.file).stem
+        name, key = f"{self.containers.lab.name}-{binary}-binary", self._compile_key()
+        made, made_in = cache.recalled(name, key), None
+        if made is None:
+            made, made_in = self._compile(binary), self.sandbox
+            if "binary" in made:   # a failure is not kept: a compiler starved by load, say
+                cache.keep(name, key, made)
+        if "problem" in made:
+            return made["problem"]
+        self.compiler_notes = made["notes"]
+        self.containers.add_program(binary, base64.b64decode(made["binary"]), made_in)
+        self.deadline = time.monotonic() + self.spec.timeout
+        return None
+
+    def _compile_key(self) -> str:
+        """What a compilation's outcome depends on: the grader and the lab (the command, its
+        flags), the image (the compiler), and every file of the submission (a source may
+        include another)."""
+        lab = self.containers.lab
+        digest = hashlib.sha256(cache.fingerprint(lab.folder, [self.containers.image_id(self.image)])
+                                .encode() + b"\0" + self.file.encode() + b"\0")
+        for file, path in sorted(self.containers.files.items()):
+            digest.update(file.encode() + b"\0" + path.read_bytes() + b"\0")
+        return digest.hexdigest()[:20]
+
+    def _compile(self, binary: str) -> dict:
+        """Compile in the container: {"binary": its bytes in base64, "notes": the compiler's
+        warnings}, or {"problem": why it did not compile}."""
         flags = self.containers.lab.spec.c_flags
         code, output = self.output_of("sh", "-c", COMPILE.format(
             seconds=COMPILE_SECONDS, flags=flags, binary=binary, file=shlex.quote(self.file),
@@ -262,16 +292,14 @@ class Exercise:
         lines = [line for line in output.splitlines() if line.strip()]
         messages = [line for line in lines if DIAGNOSTIC.match(line)] or lines
         if code == KILLED or any(STARVED_COMPILER.search(line) for line in lines):
-            return (f"the compiler was stopped: it ran for {COMPILE_SECONDS} s or reached the memory "
-                    f"limit compiling {self.file}")
+            return {"problem": f"the compiler was stopped: it ran for {COMPILE_SECONDS} s or "
+                               f"reached the memory limit compiling {self.file}"}
         if code != 0:
             errors = [line for line in messages if ": error:" in line or ": fatal error:" in line]
-            return (f"{self.file} does not compile (gcc {flags}): "
-                    + " | ".join((errors or messages)[:COMPILER_LINES]))
-        self.compiler_notes = [f"compiler: {line}" for line in messages[:COMPILER_LINES]]
-        self.containers.add_program(binary, self._read_back(binary), self.sandbox)
-        self.deadline = time.monotonic() + self.spec.timeout
-        return None
+            return {"problem": f"{self.file} does not compile (gcc {flags}): "
+                               + " | ".join((errors or messages)[:COMPILER_LINES])}
+        return {"binary": base64.b64encode(self._read_back(binary)).decode(),
+                "notes": [f"compiler: {line}" for line in messages[:COMPILER_LINES]]}
 
     def _read_back(self, binary: str) -> bytes:
         """The compiled binary's bytes, read through docker exec as base64 with its size first:

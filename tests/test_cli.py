@@ -146,16 +146,25 @@ def test_a_failed_check_shows_what_the_kernel_saw_the_processes_do(tmp_path):
 
 def test_each_exercise_is_graded_in_its_own_language_and_a_compile_error_costs_only_it(tmp_path):
     """A mixed submission (zombie.c, reaper.py, server.c): each file graded in its language, full
-    marks; then a C file that does not compile fails its own exercise's checks with gcc's error
-    line, and the others keep theirs."""
+    marks, and again with the binaries compiled the first time; then a C file that does not
+    compile fails its own exercise's checks with gcc's error line, and the others keep theirs."""
     folder = corpus.reference(LAB, tmp_path / "mixed")
     c_reference = corpus.reference(LAB, tmp_path / "c", C)
     for file in [e.file for e in LAB.spec.exercises][0::2]:
         c_file = Path(file).stem + C.suffix
         (folder / file).unlink()
         shutil.copy(c_reference / c_file, folder / c_file)
-    result = grader("grade", "lab3", folder)
+    kept = tmp_path / "cache"   # the binaries the grader keeps
+    result = grader("grade", "lab3", folder, env={"ZOMBIELAB_CACHE": str(kept)})
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+
+    # Graded again unchanged, the binaries come from the cache (none is compiled and kept
+    # again) and still get full marks.
+    binaries = {p: p.stat().st_mtime_ns for p in kept.glob("lab3-*-binary-*.json")}
+    assert len(binaries) == 2, sorted(kept.iterdir())
+    result = grader("grade", "lab3", folder, env={"ZOMBIELAB_CACHE": str(kept)})
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert {p: p.stat().st_mtime_ns for p in kept.glob("lab3-*-binary-*.json")} == binaries
 
     first = LAB.spec.exercises[0].file
     broken = Path(first).stem + C.suffix
