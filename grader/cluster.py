@@ -115,20 +115,19 @@ class DaskPool:
 
     def outcome(self, future) -> dict:
         """A task's outcome. A task its scheduler took with it when it went away (cancelled,
-        held by the client that lost the scheduler, or failed on the broken connection) was
-        cut short by that outage."""
-        if self._lost(future):
-            return {"gradable": False, "cut_short": True,
-                    "reason": f"the Dask scheduler at {self.address} went away"}
-        return task_outcome(future)
-
-    def _lost(self, future) -> bool:
+        held by the client that lost the scheduler, or failed on the broken connection), or
+        whose result its worker, gone with the scheduler, could no longer hand over, was cut
+        short by that outage."""
+        cut_short = {"gradable": False, "cut_short": True,
+                     "reason": f"the Dask scheduler at {self.address} went away"}
         if future.cancelled() or future.client is not self.client:
-            return True
-        try:   # asking for a task's error goes to the scheduler too
-            return isinstance(future.exception(), BROKEN)
+            return cut_short
+        try:   # the result comes from the worker that graded it, a task's error from the scheduler
+            return future.result()
         except (CancelledError, *BROKEN):
-            return True
+            return cut_short
+        except Exception:  # noqa: BLE001 - the task's own failure, said as such
+            return task_outcome(future)
 
     def close(self) -> None:
         self.client.close()
