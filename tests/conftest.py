@@ -190,7 +190,9 @@ def side_by_side(count: int, run) -> list:
 @contextmanager
 def busy_cores(count: int = 2):
     """CPU hogs on the host, as a parallel test or a neighbour's job would be."""
-    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
+    # setpriv: a hog ends with the test run, however it ends (a SIGTERM skips `finally`).
+    hogs = [subprocess.Popen(["setpriv", "--pdeathsig", "KILL", sys.executable, "-c", "while True: pass"])
+            for _ in range(count)]
     try:
         yield
     finally:
