@@ -3,8 +3,8 @@ battery, say, which would otherwise boot a dozen containers per grading, or a C 
 binary, which a batch graded again or a student's unchanged file would otherwise compile anew.
 
 An entry is named by a hash of everything it was made from (the grader's code, the lab's own
-files, the images' IDs; for a binary, the submission's files), so a change to any of them makes a new one; a result is written only
-when its maker says it is worth keeping. Graders running at once may both make it; each write
+files, the images' IDs; for a binary, the submission's files), so a change to any of them makes
+a new one; a result is written only when its maker says it is worth keeping. Graders running at once may both make it; each write
 is atomic. ZOMBIELAB_CACHE sets the folder (default: $XDG_CACHE_HOME/zombielab, or
 ~/.cache/zombielab); one that cannot be written only means making the result each time.
 """

@@ -255,7 +255,7 @@ class Exercise:
         the compiler's first lines. Its warnings are kept for the first check's notes. The
         binary then goes into every container of the grading; the exercise's time starts after.
         A binary compiled before from the same files, flags and compiler is taken from the
-        cache instead: gcc costs a CPU-second, more than many a scenario."""
+        cache instead, with no gcc and no docker exec to run it and read its output back."""
         binary = PurePath(self.file).stem
         name, key = f"{self.containers.lab.name}-{binary}-binary", self._compile_key()
         made, made_in = cache.recalled(name, key), None
