@@ -218,7 +218,7 @@ def observe_orphan(ex, run: OrphanRun, verdicts: Verdicts) -> None:
     """One run: the parent held inside its print, its exit, then its child's adoption, what the
     child says of it and how soon."""
     held = run_held(ex, image=run.image, gated=True, subreaper=run.subreaper)
-    family = hold_parent_in_print(held, run.hold)
+    family = hold_parent_in_print(held, run.hold, ex.timeout("orphaned-child"))
     child = read_parent_line(ex, held)
     died = judge_parent_exit(ex, held, verdicts)
     adopter = adopter_of(held.probe, child, held.pid)
@@ -255,11 +255,16 @@ def observe_orphan_on_file(ex, run: OrphanRun, verdicts: Verdicts) -> None:
                                                        len(adopted)))
 
 
-def hold_parent_in_print(held: Held, hold: float) -> list[int]:
+def hold_parent_in_print(held: Held, hold: float, timeout: float) -> list[int]:
     """Start the program with the terminal stopped, keep its parent inside its print for `hold`
-    seconds, then stop everything it started and let output flow: the family, stopped."""
+    seconds after its fork, then stop everything it started and let output flow: the family,
+    stopped."""
     held.prog.stop_output()
     held.open_gate()   # after Ctrl-S: the program starts with the terminal already stopped
+    # The hold counts from the fork, not from the start: on a loaded machine the parent may not
+    # have forked yet, and a child forked after the family is stopped would run free.
+    held.probe.wait_for(lambda procs: started_by(held.probe, held.pid) or dead_in(procs, held.pid),
+                        timeout)
     time.sleep(hold)
     # Stop everything the parent started before letting output flow: only the parent's line
     # comes out (no other writer can cut into it), and the child, stopped, stays to be seen
