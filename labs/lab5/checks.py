@@ -51,6 +51,7 @@ POOL_TASKS = 2000
 STATUS_TASKS = POOL_TASKS         # the run in which the grader kills a task's child
 POOL_SECONDS = 25                 # pool.py's time bound, not counting the grader's freeze
 FREEZE_WATCH = 0.5                # how long pool.py is watched with every PID held
+FREEZE_SETTLE = 1.0               # at most, before the watch, for pool.py to go to sleep
 # What pool.py may do meanwhile: a blocked wait sleeps through it; a WNOHANG loop spins the CPU
 # (a tick is 10 ms), or wakes at each of its naps. A spinner kept off the CPU by load is
 # runnable all the same: its time waiting for a CPU counts with its CPU time.
@@ -385,6 +386,11 @@ class WhileFrozen:
 
 
 def watch_frozen(run: Harnessed) -> WhileFrozen:
+    # A pool that has just filled the cgroup forks once more to learn that no PID is free; on a
+    # loaded machine that fork can come after the freeze. So the watch starts once pool.py
+    # sleeps (in wait(), or a poller between tries); one that never does is watched all the same.
+    run.probe.wait_for(lambda procs: procs.get(run.pid) is None or procs[run.pid].state in "SZ",
+                       FREEZE_SETTLE)
     before, (spent, woken) = run.refused_forks(), activity(run)
     queued = run.probe.cpu_wait(run.pid)   # 0 for a process already gone
     time.sleep(FREEZE_WATCH)
