@@ -12,33 +12,35 @@ SUPPORT_DIR = "/opt/zombielab/lab"      # a lab's trusted support files, root-ow
 SUBMISSION_DIR = "/submission"
 
 
-def tar_of(entries: list[tuple[str, bytes, int]], uid: int, folder: str = "") -> bytes:
-    """A tar archive of (name, data, mode) files, all owned by uid, in `folder` if given (made
-    too, mode 0755, so that it exists even with no file in it)."""
+def tar_of(entries: list[tuple[str, bytes, int]], uid: int, folders: tuple[str, ...] = ()) -> bytes:
+    """A tar archive of (path, data, mode) files, all owned by uid, after the `folders` (made,
+    mode 0755, so that each exists even with no file in it)."""
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
-        if folder:
+        for folder in folders:
             info = tarfile.TarInfo(folder)
             info.type, info.mode, info.uid, info.gid = tarfile.DIRTYPE, 0o755, uid, uid
             tar.addfile(info)
         for name, data, mode in entries:
-            info = tarfile.TarInfo(f"{folder}/{name}" if folder else name)
+            info = tarfile.TarInfo(name)
             info.size, info.mode, info.uid, info.gid = len(data), mode, uid, uid
             tar.addfile(info, io.BytesIO(data))
     return buf.getvalue()
 
 
-def submission_tar(files: dict[str, Path]) -> bytes:
+def submission_tar(files: dict[str, Path], support: Path | None = None) -> bytes:
     """Pack the learner's files (as grader/submission.py accepted them, and a C submission's
-    binary) into SUBMISSION_DIR, to be put in at /. Root-owned: on the rootfs, a file the
-    learner could write is host disk."""
-    entries = [(name, path.read_bytes(), 0o755 if os.access(path, os.X_OK) else 0o644)
+    binary) into SUBMISSION_DIR, and the lab's trusted support files (workloads, fixtures), if
+    any, into SUPPORT_DIR, to be put in at /. All root-owned: on the rootfs, a file the learner
+    could write is host disk. One archive, as the engine starts a process to unpack each."""
+    entries = [(f"{SUBMISSION_DIR}/{name}".lstrip("/"), path.read_bytes(), _mode(path))
                for name, path in sorted(files.items())]
-    return tar_of(entries, uid=0, folder=SUBMISSION_DIR.lstrip("/"))
+    if support is not None and support.is_dir():
+        entries += [(f"{SUPPORT_DIR}/{path.relative_to(support)}".lstrip("/"), path.read_bytes(), _mode(path))
+                    for path in sorted(support.rglob("*"))
+                    if path.is_file() and "__pycache__" not in path.parts]
+    return tar_of(entries, uid=0, folders=(SUBMISSION_DIR.lstrip("/"),))
 
 
-def support_tar(folder: Path) -> bytes:
-    """Pack a lab's trusted support files (workloads, fixtures), root-owned and read-only."""
-    entries = [(str(path.relative_to(folder)), path.read_bytes(), 0o755 if os.access(path, os.X_OK) else 0o644)
-               for path in sorted(folder.rglob("*")) if path.is_file() and "__pycache__" not in path.parts]
-    return tar_of(entries, uid=0)
+def _mode(path: Path) -> int:
+    return 0o755 if os.access(path, os.X_OK) else 0o644

@@ -9,7 +9,7 @@ import docker
 import docker.errors
 import docker.models.containers
 
-from .archive import SUBMISSION_DIR, SUPPORT_DIR, submission_tar, support_tar
+from .archive import SUBMISSION_DIR, SUPPORT_DIR, submission_tar
 from .engine import IMAGES, LABEL, OWNER_LABEL, force_remove, owner
 from .errors import CheckFailed, InfraError
 from .interrupts import held
@@ -182,12 +182,8 @@ class Sandbox:
         }
 
     def _copy_in(self) -> None:
-        archives = [("/", submission_tar(self.files))]
-        if self.support is not None and self.support.is_dir():
-            archives.append((SUPPORT_DIR, support_tar(self.support)))
-        for path, archive in archives:
-            if not self.container.put_archive(path, archive):
-                raise InfraError(f"could not copy files into the container's {path}")
+        if not self.container.put_archive("/", submission_tar(self.files, self.support)):
+            raise InfraError("could not copy the submission and the lab's files into the container")
 
     def add_file(self, name: str, path: Path) -> None:
         """One more file of the submission's (a compiled program) in a running container's
