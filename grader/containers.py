@@ -84,8 +84,11 @@ class Containers:
             return
         sandbox, probe = entry
         left = _learner_processes(probe)
-        unfit = probe.starved or probe.out_of_step or left is None or left >= self.lab.limits.pids // 2
-        nothing_to_do = left == 0 and not empty_scratch
+        limits = self.lab.limits
+        unfit = probe.starved or probe.out_of_step or left is None or sum(left) >= limits.pids // 2
+        # Zombies cannot be killed: a few (the point of some exercises) are left to their parent.
+        nothing_to_do = (left is not None and left[0] == 0 and left[1] <= limits.zombies_kept
+                         and not empty_scratch)
         if unfit or not (nothing_to_do or sandbox.kill_learner_processes(empty_scratch)):
             try:    # what it ran into still explains the verdict
                 hits = self._new_hits(image, probe)
@@ -127,10 +130,12 @@ class Containers:
         return self.started[image]
 
 
-def _learner_processes(probe: Probe) -> int | None:
-    """How many processes of the learner's, zombie or not, are in the container (None if the
-    probe cannot tell). None at all, most of the time, means no docker exec to end them."""
+def _learner_processes(probe: Probe) -> tuple[int, int] | None:
+    """How many processes of the learner's are in the container, (running, zombies), or None if
+    the probe cannot tell. None running, most of the time, means no docker exec to end them."""
     try:
-        return sum(proc.uid == LEARNER_UID for proc in probe.snapshot().values())
+        learners = [proc for proc in probe.snapshot().values() if proc.uid == LEARNER_UID]
     except (CheckFailed, InfraError):
         return None
+    zombies = sum(proc.state == "Z" for proc in learners)
+    return len(learners) - zombies, zombies

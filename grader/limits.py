@@ -23,6 +23,12 @@ class Limits:
     def submission_bytes(self) -> int:
         return self.submission_mb * 2**20
 
+    @property
+    def zombies_kept(self) -> int:
+        """How many zombies no one reaps a container may keep for the next program: each holds
+        a PID. More, and the next program needs a fresh container."""
+        return self.pids // 4
+
 
 @dataclass(frozen=True)
 class Confinement:

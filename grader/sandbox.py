@@ -298,7 +298,7 @@ class Sandbox:
             return False
         for _ in range(3):
             try:
-                code = self.exec_learner("python3", "-I", "-c", KILL_ALL, str(self.limits.pids // 4),
+                code = self.exec_learner("python3", "-I", "-c", KILL_ALL, str(self.limits.zombies_kept),
                                          *(SCRATCH if empty_scratch else ()))
             except InfraError:
                 continue
