@@ -289,16 +289,7 @@ class Recorder:
 
     def __init__(self, place: str):
         self.place = place
-        self._lines: dict[int, list[list[str]]] = {}   # by container (PID namespace)
-        self._watched: set[int] = set()
-        self._heard: dict[int, float] = {}  # unwatched containers: when their last line came
-        self._tasks: dict[int, int] = {}    # the tasks' host ids -> their PID namespace
-        self._freed: dict[int, float] = {}
-        self._births: dict[int, Births] = {}   # by container
-        self._synced: dict[tuple[int, int], set[int]] = {}
-        self._cond = threading.Condition()
-        self.failed = ""
-        self._ready = threading.Event()
+        self._open_books()
         self._started = threading.Event()
         # bpftrace is started by the thread that reads it, which lives as long as it does: the
         # kernel sends a parent-death signal when the parent *thread* ends, and the thread that
@@ -310,6 +301,19 @@ class Recorder:
             self.stop()
             raise InfraError(f"the process recorder did not start ({self.place}): "
                              f"{self.failed or 'no answer'}")
+
+    def _open_books(self) -> None:
+        """What the recorder keeps of the lines it has read (_take), before the first."""
+        self._lines: dict[int, list[list[str]]] = {}   # by container (PID namespace)
+        self._watched: dict[int, float] = {}   # containers with a probe here: since when
+        self._heard: dict[int, float] = {}  # unwatched containers: when their last line came
+        self._tasks: dict[int, int] = {}    # the tasks' host ids -> their PID namespace
+        self._freed: dict[int, float] = {}
+        self._births: dict[int, Births] = {}   # by container
+        self._synced: dict[tuple[int, int], set[int]] = {}   # (container, token) -> CPUs marked
+        self._cond = threading.Condition()
+        self.failed = ""
+        self._ready = threading.Event()
 
     def _argv(self) -> list[str]:
         mount_tracefs()
@@ -339,29 +343,37 @@ class Recorder:
         finally:
             self._started.set()
         for line in self._child.stdout:
-            # One space between fields; a write's bytes and an exec's path are the rest.
-            kind = line.partition(" ")[0].strip()
-            words = line.rstrip("\n").split(" ", {"write": 8, "exec": 7}.get(kind, -1))
-            with self._cond:
-                if kind == "sync" and len(words) == 5:
-                    self._synced.setdefault((int(words[4]), int(words[3])), set()).add(int(words[2]))
-                    self._cond.notify_all()
-                elif kind == "free" and len(words) == 3 and int(words[2]) in self._tasks:
-                    self._freed[int(words[2])] = int(words[1]) / 1e9
-                elif kind == "cont" and len(words) == 3 and int(words[2]) in self._tasks:
-                    self._lines[self._tasks[int(words[2])]].append(words)
-                elif kind in ("new", "born", "exec", "exit", "stop", "wait", "write", "ppid") \
-                        and len(words) > 6:
-                    self._keep(int(words[4]), words)
-                elif kind == "ready":
-                    self._ready.set()
-                elif kind.startswith("Lost"):
-                    self.failed = f"bpftrace lost events: {line.strip()}"
+            self._take(line)
         with self._cond:
             self.failed = self.failed or ("bpftrace ended: " + self._child.stderr.read()
                                           .replace("\n", " ")[-500:])
             self._ready.set()
             self._cond.notify_all()
+
+    def _take(self, line: str) -> None:
+        """One line of bpftrace's."""
+        # One space between fields; a write's bytes and an exec's path are the rest.
+        kind = line.partition(" ")[0].strip()
+        words = line.rstrip("\n").split(" ", {"write": 8, "exec": 7}.get(kind, -1))
+        with self._cond:
+            # Marks of this grader's probes only, made since they started: every grader on the
+            # machine reads every mark, late when busy, and the next container may be given the
+            # same namespace inode, whose new probe counts its tokens from 0 again.
+            if kind == "sync" and len(words) == 5 and \
+                    int(words[1]) / 1e9 >= self._watched.get(int(words[4]), math.inf):
+                self._synced.setdefault((int(words[4]), int(words[3])), set()).add(int(words[2]))
+                self._cond.notify_all()
+            elif kind == "free" and len(words) == 3 and int(words[2]) in self._tasks:
+                self._freed[int(words[2])] = int(words[1]) / 1e9
+            elif kind == "cont" and len(words) == 3 and int(words[2]) in self._tasks:
+                self._lines[self._tasks[int(words[2])]].append(words)
+            elif kind in ("new", "born", "exec", "exit", "stop", "wait", "write", "ppid") \
+                    and len(words) > 6:
+                self._keep(int(words[4]), words)
+            elif kind == "ready":
+                self._ready.set()
+            elif kind.startswith("Lost"):
+                self.failed = f"bpftrace lost events: {line.strip()}"
 
     def record(self, lines: list, pidns: int, token: int, cpus: list[int]) -> Record:
         """A container's record (`lines`, from watch()), once the probe's marks for `token`
@@ -398,7 +410,7 @@ class Recorder:
             now = time.monotonic()
             for idle in [ns for ns, heard in self._heard.items() if now - heard > UNWATCHED_SECONDS]:
                 self.forget(idle, self._lines.get(idle))
-            self._watched.discard(pidns)   # a probe of the earlier one keeps its own lines
+            self._watched.pop(pidns, None)   # a probe of the earlier one keeps its own lines
             lines = self._lines[pidns] = []
             self._births[pidns] = Births()
         if self._births.setdefault(pidns, Births()).note(words):
@@ -414,7 +426,7 @@ class Recorder:
         """Keep this container's lines until forget(): its probe has just started. Returns
         them, as the probe's handle on this container (not a later one with the same inode)."""
         with self._cond:
-            self._watched.add(pidns)
+            self._watched[pidns] = time.monotonic()
             self._heard.pop(pidns, None)
             return self._lines.setdefault(pidns, [])
 
@@ -423,9 +435,11 @@ class Recorder:
         with self._cond:
             if lines is None or self._lines.get(pidns) is not lines:
                 return
-            self._watched.discard(pidns)
+            self._watched.pop(pidns, None)
             self._heard.pop(pidns, None)
             self._births.pop(pidns, None)
+            for mark in [mark for mark in self._synced if mark[0] == pidns]:
+                del self._synced[mark]   # a record given up on: its token comes again
             del self._lines[pidns]
             for task in [task for task, ns in self._tasks.items() if ns == pidns]:
                 del self._tasks[task]

@@ -1,9 +1,11 @@
 """The process recorder's reading of the kernel's events, from lines as record.bt prints them:
 no engine and no bpftrace needed."""
+import time
+
 import pytest
 
 from grader.errors import InfraError
-from grader.recorder import Births, Record
+from grader.recorder import Births, Record, Recorder
 
 # A program (container PID 5, host 105) forks 6 and 7; 6 exits 3 and is reaped by 5; 7 is
 # discarded by the kernel (SIGCHLD ignored); 5 starts thread 8 and prints a line; then 5 uses
@@ -104,3 +106,24 @@ def test_a_task_that_has_run_is_not_waited_for_whichever_cpus_line_comes_first(o
     assert births.unborn() == {110}
     assert births.note(f"born 8100 110 110 {NS} 10 10".split())
     assert births.unborn() == set()
+
+
+def test_only_marks_of_this_graders_probes_since_they_started_are_kept():
+    """Every grader on the machine reads every probe's marks. Another grader's container may
+    have had this one's namespace inode, and its probe the same tokens: a mark read late from
+    it must not end this probe's wait for its own (the record would miss recent events)."""
+    recorder = Recorder.__new__(Recorder)   # its books only: no bpftrace
+    recorder._open_books()
+
+    def mark(ns: str, token: int, cpu: int, seconds: float) -> None:
+        recorder._take(f"sync {int(seconds * 1e9)} {cpu} {token} {ns}\n")
+
+    mark(NS, 0, 0, time.monotonic())               # another grader's, before this one watches
+    lines = recorder.watch(int(NS))
+    mark(NS, 1, 0, time.monotonic() - 1)           # made before the watch, read after it
+    mark("4026532999", 2, 0, time.monotonic())     # a container this grader does not watch
+    assert recorder._synced == {}
+    mark(NS, 3, 1, time.monotonic())
+    assert recorder._synced == {(int(NS), 3): {1}}
+    recorder.forget(int(NS), lines)                # a record given up on is not left behind
+    assert recorder._synced == {}
