@@ -69,11 +69,13 @@ browser:
 	@scripts/ensure-chromium
 
 # The suite in two parts: most tests side by side (pytest-xdist, TEST_WORKERS at once: gradings
-# mostly wait), then the ones marked exclusive, which load the machine on purpose, alone.
+# mostly wait; a worker that runs out of tests takes queued ones from the others, so that the
+# slow ones do not end the part alone), then the ones marked exclusive, which load the machine
+# on purpose, alone.
 TEST_WORKERS ?= 3
 test: setup browser
 	@start=$$(date +%s); \
-	$(PY) -m pytest -q -n $(TEST_WORKERS) -m "not exclusive" --durations=10 $(PYTEST_ARGS); first=$$?; \
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal -m "not exclusive" --durations=10 $(PYTEST_ARGS); first=$$?; \
 	$(PY) -m pytest -q -m exclusive --durations=10 $(PYTEST_ARGS); second=$$?; \
 	echo "zombielab: the suite took $$(( $$(date +%s) - start )) s"; \
 	for status in $$first $$second; do [ $$status = 0 ] || [ $$status = 5 ] || exit $$status; done
