@@ -305,7 +305,7 @@ class Recorder:
     def _open_books(self) -> None:
         """What the recorder keeps of the lines it has read (_take), before the first."""
         self._lines: dict[int, list[list[str]]] = {}   # by container (PID namespace)
-        self._watched: dict[int, float] = {}   # containers with a probe here: since when
+        self._watched: set[int] = set()
         self._heard: dict[int, float] = {}  # unwatched containers: when their last line came
         self._tasks: dict[int, int] = {}    # the tasks' host ids -> their PID namespace
         self._freed: dict[int, float] = {}
@@ -356,11 +356,7 @@ class Recorder:
         kind = line.partition(" ")[0].strip()
         words = line.rstrip("\n").split(" ", {"write": 8, "exec": 7}.get(kind, -1))
         with self._cond:
-            # Marks of this grader's probes only, made since they started: every grader on the
-            # machine reads every mark, late when busy, and the next container may be given the
-            # same namespace inode, whose new probe counts its tokens from 0 again.
-            if kind == "sync" and len(words) == 5 and \
-                    int(words[1]) / 1e9 >= self._watched.get(int(words[4]), math.inf):
+            if kind == "sync" and len(words) == 5:
                 self._synced.setdefault((int(words[4]), int(words[3])), set()).add(int(words[2]))
                 self._cond.notify_all()
             elif kind == "free" and len(words) == 3 and int(words[2]) in self._tasks:
@@ -410,7 +406,7 @@ class Recorder:
             now = time.monotonic()
             for idle in [ns for ns, heard in self._heard.items() if now - heard > UNWATCHED_SECONDS]:
                 self.forget(idle, self._lines.get(idle))
-            self._watched.pop(pidns, None)   # a probe of the earlier one keeps its own lines
+            self._watched.discard(pidns)   # a probe of the earlier one keeps its own lines
             lines = self._lines[pidns] = []
             self._births[pidns] = Births()
         if self._births.setdefault(pidns, Births()).note(words):
@@ -426,7 +422,11 @@ class Recorder:
         """Keep this container's lines until forget(): its probe has just started. Returns
         them, as the probe's handle on this container (not a later one with the same inode)."""
         with self._cond:
-            self._watched[pidns] = time.monotonic()
+            # Marks already read for this inode are not this probe's, which has made none yet:
+            # every grader on the machine reads every probe's marks, and a removed container's
+            # inode is given to the next one (whose probe must not take them for its own).
+            self._drop_marks(pidns)
+            self._watched.add(pidns)
             self._heard.pop(pidns, None)
             return self._lines.setdefault(pidns, [])
 
@@ -435,15 +435,18 @@ class Recorder:
         with self._cond:
             if lines is None or self._lines.get(pidns) is not lines:
                 return
-            self._watched.pop(pidns, None)
+            self._watched.discard(pidns)
             self._heard.pop(pidns, None)
             self._births.pop(pidns, None)
-            for mark in [mark for mark in self._synced if mark[0] == pidns]:
-                del self._synced[mark]   # a record given up on: its token comes again
+            self._drop_marks(pidns)   # another grader's, or of a record given up on
             del self._lines[pidns]
             for task in [task for task, ns in self._tasks.items() if ns == pidns]:
                 del self._tasks[task]
                 self._freed.pop(task, None)
+
+    def _drop_marks(self, pidns: int) -> None:
+        for mark in [mark for mark in self._synced if mark[0] == pidns]:
+            del self._synced[mark]
 
     def cpu_used(self) -> tuple[float, float] | None:
         """(bpftrace's own CPU seconds, its programs' in the kernel) so far, where it runs on
