@@ -26,7 +26,7 @@ def command_of(pid):
     try:
         with open(f"/proc/{pid}/comm") as f:
             return f.read().strip()
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):   # it exited before, or while, we read
         return "?"
 
 

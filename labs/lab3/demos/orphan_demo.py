@@ -22,7 +22,7 @@ def parent_name(pid):
     try:
         with open(f"/proc/{pid}/comm") as f:
             return f.read().strip()
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):   # it exited before, or while, we read
         return "?"
 
 
