@@ -129,7 +129,11 @@ class Sandbox:
                 user=LEARNER if self.command else "0:0",
                 tty=bool(self.command),
                 stdin_open=bool(self.command),
+                # No network: a namespace with only loopback. Disabled outright, the engine
+                # also skips the network sandbox it would set up for "none" (two re-execs of
+                # dockerd per container, ~130 ms of CPU).
                 network_mode="none",
+                network_disabled=True,
                 cap_drop=["ALL"],
                 security_opt=self.confinement.security_opt(),
                 pids_limit=self.limits.pids,
