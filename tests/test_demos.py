@@ -13,9 +13,9 @@ it. A run ends when the command returns to the shell, or the shell ends (a demo 
 """
 import os
 import re
-import shutil
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -171,10 +171,12 @@ def run_in_lab_shell(client, case: Case, workspace: Path) -> str:
 
 @pytest.mark.parametrize("case", all_cases(), ids=lambda case: case.name)
 def test_demo_shows_what_it_says(client, case, tmp_path):
-    for run in range(1, RUNS + 1):
-        workspace = tmp_path / f"work{run}"
-        output = run_in_lab_shell(client, case, workspace)
-        shutil.rmtree(workspace, ignore_errors=True)
+    # The runs side by side: each mostly waits (for its shell, its demo's sleeps, its
+    # container's removal), and each has a workspace and a Compose project of its own.
+    with ThreadPoolExecutor(RUNS) as pool:
+        outputs = list(pool.map(lambda run: run_in_lab_shell(client, case, tmp_path / f"work{run}"),
+                                range(1, RUNS + 1)))
+    for run, output in enumerate(outputs, 1):
         for pattern in case.shows:
             assert re.search(pattern, output, re.MULTILINE), \
                 f"run {run} of {RUNS}: the output does not show /{pattern}/:\n{output}"
