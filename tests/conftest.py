@@ -187,6 +187,45 @@ def side_by_side(count: int, run) -> list:
         return list(pool.map(run, range(count)))
 
 
+class UnderLoad:
+    """A load test's gradings, made a group at a time: the first of a group's tests to ask
+    grades the runs of every selected test of the group (the tests using the fixture that made
+    it), LOADED_AT_ONCE at a time beside one set of hogs, so that no test waits for its slowest
+    run before the next test's begin. grade(params, folder) makes one run of a test with those
+    parameters; group(params) names its group. A run that raised raises again in its own test."""
+
+    def __init__(self, request, runs: int, grade, group=lambda params: None):
+        self.session, self.fixture, self.runs = request.session, request.fixturename, runs
+        self.grade, self.group = grade, group
+        self.folders = request.getfixturevalue("tmp_path_factory")
+        self.outcomes: dict[str, list] = {}   # test id: its runs' results, or what they raised
+
+    def results(self, test) -> list:
+        """The results of `test`'s (a pytest item's) runs, in order."""
+        if test.nodeid not in self.outcomes:
+            self._grade_group(self.group(test.callspec.params))
+        for outcome in self.outcomes[test.nodeid]:
+            if isinstance(outcome, Exception):
+                raise outcome
+        return self.outcomes[test.nodeid]
+
+    def _grade_group(self, group) -> None:
+        tests = [item for item in self.session.items if self.fixture in item.fixturenames
+                 and self.group(item.callspec.params) == group]
+        runs = [test for test in tests for _ in range(self.runs)]
+        folder = self.folders.mktemp("under-load")
+
+        def attempt(index: int):
+            try:
+                return self.grade(runs[index].callspec.params, folder / str(index))
+            except Exception as exc:
+                return exc
+        with busy_cores():
+            outcomes = side_by_side(len(runs), attempt)
+        for test, outcome in zip(runs, outcomes):
+            self.outcomes.setdefault(test.nodeid, []).append(outcome)
+
+
 @contextmanager
 def busy_cores(count: int = 2):
     """CPU hogs on the host, as a parallel test or a neighbour's job would be."""

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import busy_cores, faulty_submission, grade_reference, side_by_side
+from conftest import UnderLoad, busy_cores, faulty_submission, grade_reference, side_by_side
 from grader import labspec
 from grader.exercise import Exercise
 from grader.languages import LANGUAGES
@@ -134,15 +134,20 @@ def timed_workloads():
             CHECKS.exit_statuses]
 
 
+@pytest.fixture(scope="module")
+def references_under_load(request, client) -> UnderLoad:
+    """The reference inits in every language, under one load."""
+    def graded(params, _):
+        file = Path(SPEC.file).with_suffix(params["language"].suffix).name
+        return battery(client, CHECKS.MINI_INIT, {file: LAB.folder / "solution" / file},
+                       timed_workloads())
+    return UnderLoad(request, RUNS, graded)
+
+
 @pytest.mark.exclusive
 @pytest.mark.parametrize("language", REFERENCES, ids=lambda language: language.name)
-def test_reference_passes_timing_checks_ten_runs_under_load(client, language):
-    file = Path(SPEC.file).with_suffix(language.suffix).name
-    files = {file: LAB.folder / "solution" / file}
-    with busy_cores():
-        trials = side_by_side(RUNS, lambda run: battery(client, CHECKS.MINI_INIT, files,
-                                                        timed_workloads()))
-    for run, trial in enumerate(trials):
+def test_reference_passes_timing_checks_ten_runs_under_load(request, references_under_load, language):
+    for run, trial in enumerate(references_under_load.results(request.node)):
         assert failures(trial) == {}, f"run {run + 1} of {RUNS}"
 
 
@@ -154,6 +159,17 @@ def test_tini_passes_timing_checks_under_load(client):
         assert failures(trial) == {}, f"run {run + 1}"
 
 
+@pytest.fixture(scope="module")
+def mistakes_under_load(request, client) -> UnderLoad:
+    """The timing mistakes below, three runs each, under one load."""
+    def graded(params, folder):
+        patch = LAB.folder / "buggy" / f"{params['case']}.patch"
+        source, _, _ = faulty_submission(LAB, patch, folder)
+        return battery(client, CHECKS.MINI_INIT, {"mini_init.py": source / "mini_init.py"},
+                       [getattr(CHECKS, params["workload"])])
+    return UnderLoad(request, 3, graded)
+
+
 @pytest.mark.exclusive
 @pytest.mark.parametrize("case, workload, check", [
     ("reaps-orphans/one-wait-per-sigchld", "reaps_orphans", "reaps-orphans"),
@@ -162,16 +178,8 @@ def test_tini_passes_timing_checks_under_load(client):
     ("survives-term/exits-on-term", "survives_term", "survives-term"),
     ("exits-at-once/waits-for-all-children", "exit_statuses", "exits-at-once"),
 ])
-def test_timing_mistakes_fail_every_time_under_load(client, tmp_path, case, workload, check):
-    patch = LAB.folder / "buggy" / f"{case}.patch"
-    def graded(run):
-        folder, _, _ = faulty_submission(LAB, patch, tmp_path / str(run))
-        return battery(client, CHECKS.MINI_INIT, {"mini_init.py": folder / "mini_init.py"},
-                       [getattr(CHECKS, workload)])
-
-    with busy_cores():
-        trials = side_by_side(3, graded)
-    for run, trial in enumerate(trials):
+def test_timing_mistakes_fail_every_time_under_load(request, mistakes_under_load, case, workload, check):
+    for run, trial in enumerate(mistakes_under_load.results(request.node)):
         assert not trial.verdicts.by_check[check].passed, f"run {run + 1}: {check} passed"
 
 

@@ -6,8 +6,8 @@ by adding its files; nothing here names a lab or a language.
 A lab is loaded by its own tests: one that does not load fails those and no other lab's."""
 import pytest
 
-from conftest import (ROOT, busy_cores, case_fails, failed_checks, faulty_cases, grade_faulty,
-                      grade_reference, side_by_side)
+from conftest import (ROOT, UnderLoad, case_fails, failed_checks, faulty_cases, grade_faulty,
+                      grade_reference)
 from grader import corpus, labspec
 from grader.languages import language_of
 
@@ -112,59 +112,38 @@ def test_unusual_solution_gets_full_marks(client, tmp_path, lab_name, case):
     assert failed_checks(result) == set(), {r.id: r.observed for r in result.results}
 
 
+@pytest.fixture(scope="module")
+def references_under_load(request, client) -> UnderLoad:
+    """A lab's references in every language, graded under one load."""
+    def grade(params, folder):
+        language, exercises = params["swayable"]
+        return grade_reference(client, params["lab_name"], folder, only=exercises, language=language)
+    return UnderLoad(request, LOADED_RUNS_REFERENCE, grade,
+                     group=lambda params: params["lab_name"])
+
+
 @pytest.mark.exclusive
 @pytest.mark.parametrize("lab_name, swayable", each_lab(swayable_exercises))
-def test_reference_passes_ten_runs_under_load(client, tmp_path, lab_name, swayable):
-    language, exercises = swayable
-    with busy_cores():
-        results = side_by_side(LOADED_RUNS_REFERENCE, lambda run: grade_reference(
-            client, lab_name, tmp_path / str(run), only=exercises, language=language))
-    for run, result in enumerate(results):
+def test_reference_passes_ten_runs_under_load(request, references_under_load, lab_name, swayable):
+    for run, result in enumerate(references_under_load.results(request.node)):
         failures = {r.id: r.observed for r in result.results if not r.passed}
         assert failures == {}, f"run {run + 1} of {LOADED_RUNS_REFERENCE}"
 
 
 @pytest.fixture(scope="module")
-def buggy_under_load(request, client, tmp_path_factory):
-    """The gradings of the test below, made a lab at a time when its first case asks: every
-    selected case of the lab, LOADED_RUNS_BUGGY runs each, LOADED_AT_ONCE at a time beside
-    one set of hogs, so that no case waits for its slowest run before the next begins. A
-    grading that raised raises again in its own case's test."""
-    graded = {}
-
-    def runs_of(lab_name: str, patch) -> list:
-        if lab_name not in graded:
-            cases = [item.callspec.params["patch"] for item in request.session.items
-                     if "buggy_under_load" in item.fixturenames
-                     and item.callspec.params["lab_name"] == lab_name]
-            runs = [(case, run) for case in cases for run in range(LOADED_RUNS_BUGGY)]
-            folder = tmp_path_factory.mktemp(lab_name)
-
-            def attempt(index: int):
-                try:
-                    return grade_faulty(client, lab_name, runs[index][0], folder / str(index))
-                except Exception as exc:
-                    return exc
-            with busy_cores():
-                outcomes = side_by_side(len(runs), attempt)
-            graded[lab_name] = {}
-            for (case, _), outcome in zip(runs, outcomes):
-                graded[lab_name].setdefault(case, []).append(outcome)
-        return graded[lab_name][patch]
-    return runs_of
+def buggy_under_load(request, client) -> UnderLoad:
+    return UnderLoad(request, LOADED_RUNS_BUGGY,
+                     lambda params, folder: grade_faulty(client, params["lab_name"], params["patch"], folder),
+                     group=lambda params: params["lab_name"])
 
 
 @pytest.mark.exclusive
 @pytest.mark.parametrize("lab_name, patch", each_lab(swayable_buggy))
-def test_buggy_fails_its_checks_every_time_under_load(buggy_under_load, lab_name, patch):
+def test_buggy_fails_its_checks_every_time_under_load(request, buggy_under_load, lab_name, patch):
     """The mistake is caught on every run however busy the machine. (That it fails nothing
     else is asked on a quiet machine above: a container of fifteen processes sharing one CPU
     with two hogs may honestly miss another deadline too.)"""
-    results = buggy_under_load(lab_name, patch)
-    for outcome in results:
-        if isinstance(outcome, Exception):
-            raise outcome
-    for run, (result, must_fail) in enumerate(results):
+    for run, (result, must_fail) in enumerate(buggy_under_load.results(request.node)):
         missed = must_fail - failed_checks(result)
         assert not missed, (f"run {run + 1}: passed {sorted(missed)}",
                             {r.id: r.observed for r in result.results if not r.passed})
