@@ -189,13 +189,15 @@ def side_by_side(count: int, run) -> list:
 
 class UnderLoad:
     """A load test's gradings, made a group at a time: the first of a group's tests to ask
-    grades the runs of every selected test of the group (the tests using the fixture that made
-    it), LOADED_AT_ONCE at a time beside one set of hogs, so that no test waits for its slowest
-    run before the next test's begin. grade(params, folder) makes one run of a test with those
-    parameters; group(params) names its group. A run that raised raises again in its own test."""
+    grades the runs of every selected test of the group (the tests of its file using the
+    fixture that made it), LOADED_AT_ONCE at a time beside one set of hogs, so that no test
+    waits for its slowest run before the next test's begin. grade(params, folder) makes one
+    run of a test with those parameters; group(params) names its group. A run that raised
+    raises again in its own test."""
 
     def __init__(self, request, runs: int, grade, group=lambda params: None):
         self.session, self.fixture, self.runs = request.session, request.fixturename, runs
+        self.module = request.module   # another test file may have a fixture of the same name
         self.grade, self.group = grade, group
         self.folders = request.getfixturevalue("tmp_path_factory")
         self.outcomes: dict[str, list] = {}   # test id: its runs' results, or what they raised
@@ -210,8 +212,8 @@ class UnderLoad:
         return self.outcomes[test.nodeid]
 
     def _grade_group(self, group) -> None:
-        tests = [item for item in self.session.items if self.fixture in item.fixturenames
-                 and self.group(item.callspec.params) == group]
+        tests = [item for item in self.session.items if item.module is self.module
+                 and self.fixture in item.fixturenames and self.group(item.callspec.params) == group]
         runs = [test for test in tests for _ in range(self.runs)]
         folder = self.folders.mktemp("under-load")
 
