@@ -256,6 +256,18 @@ def waits_idle(ex):
                                       "its one child ran and no input came: it polls")
 
 
+def allow_reaping(ex, children, waited: float) -> list[int]:
+    """Wait until the children are reaped, or for twice the allowance; return those still in
+    the process table. A program that never reaps then fails for that, not for how soon the
+    grader happened to look."""
+    def reaped(procs):
+        return not any(pid in procs for pid in children)
+    if ex.probe.wait_for(reaped, timeout=2 * PROMPT_MS / 1000 + waited):
+        return []
+    procs = ex.probe.snapshot()
+    return [pid for pid in children if pid in procs]
+
+
 def reaps_without_input(ex):
     with ex.step(), ex.check("reaps-without-input"):
         prog = ex.run()
@@ -267,6 +279,9 @@ def reaps_without_input(ex):
         waited = waiting()
         require_children(ex, prog, [pid])
         require(code == 7, f"it reported status {code} for a child that exited with 7")
+        require(not allow_reaping(ex, [pid], waited),
+                f"no wait reaped child {pid}: it was still in the process table after its "
+                "reaped line")
         lasted = ex.probe.record().of(pid).zombie_time(ex.probe.now()) - waited
         require(lasted <= PROMPT_MS / 1000, f"child {pid} stayed a zombie for {ms(lasted)} "
                                             f"(not counting time {ex.file} waited for a CPU)")
@@ -303,7 +318,7 @@ def _stopped_while_children_exit(ex, delay_ms: int) -> bool:
         return False
     zombies = _zombies_while_stopped(ex, prog, pids, delay_ms)
     reports, waited = _continued_reports(ex, prog, len(pids))
-    _allow_reaping(ex, zombies, waited)
+    allow_reaping(ex, zombies, waited)
     record = ex.probe.record()
     with ex.check("coalesced-exits"):
         judge_coalesced(ex, record, prog, pids, zombies, reports, waited)
@@ -337,14 +352,6 @@ def _continued_reports(ex, prog, count: int) -> tuple[dict[int, int], float]:
     ex.probe.wait_for(lambda procs: prog.pid not in procs or procs[prog.pid].state != "T", 2)
     reports = dict(_read_reports(ex, prog, count))
     return reports, waiting()
-
-
-def _allow_reaping(ex, zombies: set[int], waited: float) -> None:
-    """Wait until the zombies are reaped, or for twice the allowance: a server that never reaps
-    then fails for zombies that stayed, not for how soon the grader happened to look."""
-    def reaped(procs):
-        return all(pid not in procs or procs[pid].state != "Z" for pid in zombies)
-    ex.probe.wait_for(reaped, timeout=2 * PROMPT_MS / 1000 + waited)
 
 
 def _read_reports(ex, prog, count: int):
