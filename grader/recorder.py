@@ -161,6 +161,18 @@ class Record:
         # In birth order, which is fork order: a child may first run after a younger sibling.
         self.lives.sort(key=lambda life: math.inf if life.born is None else life.born)
 
+    @classmethod
+    def polled(cls, lives: list[dict]) -> "Record":
+        """A record from the probe's /proc polls (probe.py's History), where no recorder runs:
+        the parent stands for the process that called fork, and nothing was seen of execs,
+        writes, getppid() or children discarded unreaped."""
+        record = cls([], {})
+        fields = ("pid", "parent", "born", "ended", "status", "reaped", "reaped_by", "freed",
+                  "stops", "reaper_waited")
+        record.lives = [Life(process=seen["pid"], creator=seen["parent"],
+                             **{name: seen[name] for name in fields}) for seen in lives]
+        return record
+
     def _life(self, host_tid: int, pid: int, process: int) -> Life:
         life = self._by_host.get(host_tid)
         if life is None or life.pid != pid:

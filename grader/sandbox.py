@@ -91,6 +91,8 @@ class Sandbox:
     WORKDIR, copied there as the learner before any of them runs.
     """
 
+    kernel_record = True   # its processes are in the kernel recorder's record (recorder.py)
+
     def __init__(self, client: docker.DockerClient, variant: str, limits: Limits,
                  files: dict[str, Path] | None = None, support: Path | None = None,
                  command: list[str] | None = None, confinement: Confinement = Confinement()):
@@ -310,7 +312,7 @@ class Sandbox:
                 return code == 0
         return False
 
-    def docker_exec_argv(self, *argv: str, user: str = LEARNER, tty: bool = True) -> list[str]:
+    def exec_argv(self, *argv: str, user: str = LEARNER, tty: bool = True) -> list[str]:
         """The `docker exec` command line that runs argv in this container."""
         flags = ["-it"] if tty else ["-i"]
         return ["docker", "exec", *flags, "-u", user, "-w", WORKDIR, self.id, *argv]

@@ -211,7 +211,7 @@ def exec_program(sandbox: Sandbox, command: list[str], name: str, output_limit: 
                  deadline: float, stdout: str | None = None) -> Program:
     """Run command in a running sandbox, as the learner, under docker exec's pty (its standard
     output to the file `stdout` instead, if given)."""
-    argv = sandbox.docker_exec_argv("python3", "-I", "-c", LAUNCHER, stdout or "-", *command)
+    argv = sandbox.exec_argv("python3", "-I", "-c", LAUNCHER, stdout or "-", *command)
     return Program(argv, name, output_limit, deadline, actions=sandbox.actions)
 
 
