@@ -65,7 +65,7 @@ def failed(message: str) -> int:
 
 
 def grade_command(args) -> int:
-    result = grade(labspec.load(args.lab), args.folder, only=args.only)
+    result = grade(labspec.load(args.lab), args.folder, only=args.only, engine_free=args.engine_free)
     print(report.terminal(result))
     results = report.gradescope(result)
     if args.json:
@@ -101,6 +101,12 @@ def labs_command(args) -> int:
     return 0
 
 
+def environment_command(args) -> int:
+    from .environment import detect
+    print("\n".join(detect().described()))
+    return 0
+
+
 def lab_name(text: str) -> str:
     """`3` and `lab3` both name Lab 3."""
     return f"lab{text}" if text.isdigit() else text
@@ -127,6 +133,10 @@ def parser() -> argparse.ArgumentParser:
                    help="also write the feedback page (HTML: checks and process timelines) to FILE")
     g.add_argument("--only", action="append", metavar="FILE",
                    help="grade only this exercise (repeatable), e.g. --only reaper.py")
+    g.add_argument("--engine-free", action="store_true",
+                   help="grade with no Docker engine, on this machine, as root (inside a grading "
+                        "platform's container): checks that need what only the engine gives "
+                        "are skipped")
 
     b = command("batch", batch_command, "grade every submission of a class (one subfolder each)",
                 whose="submissions'", interrupted="run the same command again to go on",
@@ -158,4 +168,6 @@ def parser() -> argparse.ArgumentParser:
     w.add_argument("--name", help="the worker's name in the cluster")
 
     command("labs", labs_command, "list the labs")
+    command("environment", environment_command,
+            "what this machine lets the grader do (engine, capabilities, namespaces, recorder)")
     return p

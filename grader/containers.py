@@ -13,6 +13,7 @@ import docker
 from .engine import image_id
 from .errors import CheckFailed, InfraError
 from .labspec import Lab
+from .local import ENGINE_FREE, LocalSandbox
 from .proc import Probe
 from .recorder import Recorder
 from .sandbox import LEARNER_UID, Sandbox
@@ -23,7 +24,8 @@ class Containers:
     own probe; all removed when the `with` block ends, however it ends. Sibling exercises in
     other threads may ask for them at once."""
 
-    def __init__(self, client: docker.DockerClient, lab: Lab, files: dict[str, Path]):
+    def __init__(self, client: docker.DockerClient | None, lab: Lab, files: dict[str, Path]):
+        # No client: the engine-free backend, where this machine is the one sandbox (local.py).
         self.client, self.lab = client, lab
         self.files = dict(files)   # its own: add_program adds to it
         self.started: dict[str, tuple[Sandbox, Probe]] = {}
@@ -33,7 +35,8 @@ class Containers:
         self.discarded_hits: dict[str, list[str]] = {}  # of containers removed since
 
     def __enter__(self) -> "Containers":
-        Recorder.shared()   # before any container starts, so that each is recorded from its start
+        if self.client:
+            Recorder.shared()   # before any container starts: each is recorded from its start
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -43,8 +46,9 @@ class Containers:
         """A new, not yet entered sandbox of this lab, holding the submission and the lab's
         support files (with its own pids limit, if given)."""
         limits = self.lab.limits if pids is None else replace(self.lab.limits, pids=pids)
-        return Sandbox(self.client, image, limits, self.files,
-                       self.lab.folder / "support", command, self.lab.confinement)
+        kind = Sandbox if self.client else LocalSandbox
+        return kind(self.client, image, limits, self.files, self.lab.folder / "support", command,
+                    self.lab.confinement)
 
     def sandboxes(self, images: list[str]) -> list[Sandbox]:
         """The started containers of these images."""
@@ -65,7 +69,7 @@ class Containers:
             sandbox.add_file(name, path)
 
     def image_id(self, image: str) -> str:
-        return image_id(self.client, image)
+        return image_id(self.client, image) if self.client else ENGINE_FREE
 
     def get(self, image: str) -> tuple[Sandbox, Probe]:
         with self.lock:

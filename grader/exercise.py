@@ -17,7 +17,7 @@ from pathlib import PurePath
 from . import cache
 from .containers import Containers
 from .errors import CheckFailed, InfraError
-from .labspec import ExerciseSpec
+from .labspec import NEEDS, RUN_NEEDS, ExerciseSpec
 from .languages import language_of
 from .proc import Probe
 from .sandbox import Sandbox
@@ -85,8 +85,12 @@ class Verdicts:
     then judges each check from them."""
 
     def __init__(self, explain: Callable[[str], str] = lambda observed: observed,
-                 witness: Callable[[], "Sighting | None"] = lambda: None):
+                 witness: Callable[[], "Sighting | None"] = lambda: None,
+                 skipped: dict[str, str] | None = None):
         self.by_check: dict[str, Verdict] = {}
+        # Checks left out of the grade (check -> why): whatever a block judges of them, they
+        # neither fail nor stop a scenario that looks at its verdicts.
+        self.skipped = {} if skipped is None else skipped
         self.seen: dict[str, Sighting] = {}   # check -> the moment it failed, for its timeline
         self._explain = explain   # may say better why a check failed (a halted exercise)
         self._witness = witness
@@ -117,6 +121,9 @@ class Verdicts:
         self.record(check_id, Verdict(observed=observed))
 
     def record(self, check_id: str, verdict: Verdict) -> None:
+        if check_id in self.skipped:
+            self.by_check.setdefault(check_id, Verdict(passed=True, skipped=self.skipped[check_id]))
+            return
         if not verdict.passed:
             verdict.observed = self._explain(verdict.observed)
             if check_id not in self.by_check:
@@ -195,7 +202,8 @@ class Exercise:
         self.image = image or spec.image or lab.spec.image
         self.output_limit = output_limit or lab.limits.output_kb * 1024
         self.deadline = time.monotonic() + spec.timeout
-        self.verdicts = Verdicts(self._explain_failure, self._witness)
+        self.skipped: dict[str, str] = {}   # check -> why it is left out of the grade
+        self.verdicts = Verdicts(self._explain_failure, self._witness, self.skipped)
         self.run_verdicts: list[Verdicts] = []   # new_verdicts()'s, in order
         self.programs: list[Program] = []
         self.runs: list[Run] = []          # every program started, for the timelines
@@ -429,7 +437,7 @@ class Exercise:
 
     def new_verdicts(self) -> Verdicts:
         """Verdicts of one run, for a scenario that judges each check over several runs."""
-        verdicts = Verdicts(self._explain_failure, self._witness)
+        verdicts = Verdicts(self._explain_failure, self._witness, self.skipped)
         self.run_verdicts.append(verdicts)
         return verdicts
 
@@ -437,7 +445,27 @@ class Exercise:
         """Leave a check out of this grade, saying why (what this machine cannot do): it scores
         0 of 0, neither for nor against the learner."""
         self.spec.check(check_id)
+        self.skipped[check_id] = reason
         self.verdicts.record(check_id, Verdict(passed=True, skipped=reason))
+
+    def skip_unmet(self, offered: frozenset[str]) -> bool:
+        """Skip each check that needs what this backend does not offer (labspec's NEEDS), and
+        the whole exercise where its runs cannot even be made here (RUN_NEEDS). True if the
+        exercise is not to run at all."""
+        unmet = {spec.id: [need for need in spec.needs if need not in offered]
+                 for spec in self.spec.checks}
+        for check_id, needs in unmet.items():
+            if needs:
+                self.skip(check_id, "it needs " + " and ".join(NEEDS[n] for n in needs)
+                          + ", which this grader lacks")
+        unrunnable = [check for check, needs in unmet.items() if set(needs) & RUN_NEEDS]
+        if not unrunnable:
+            return False
+        for spec in self.spec.checks:
+            if not unmet[spec.id]:
+                self.skip(spec.id, f"its runs are also those of {', '.join(unrunnable)}, which "
+                                   "this grader cannot make")
+        return True
 
     def skip_all(self, reason: str) -> None:
         """Leave every check of the exercise out of this grade (a kernel too old for all of it)."""
@@ -460,10 +488,12 @@ class Exercise:
     def ordered_results(self) -> list[CheckResult]:
         """A result per check of lab.yaml, in its order (every check must have a verdict)."""
         results = []
+        granted = self.containers.lab.spec.skipped_points == "granted"
         for spec in self.spec.checks:
             v = self.verdicts.by_check[spec.id]
             results.append(CheckResult(self.spec.file, spec.id, spec.name,
-                                       0 if v.skipped else spec.points, v.passed, v.observed,
+                                       0 if v.skipped and not granted else spec.points,
+                                       v.passed, v.observed,
                                        "" if v.passed else self._hint(spec), v.notes, v.skipped,
                                        None if v.passed else self._failed_in(spec.id)))
         return results

@@ -25,6 +25,23 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# What a check's judging needs beyond a terminal and /proc, which only the Docker backend (with
+# the kernel's process recorder) gives: where it is missing (grader/local.py), the check is
+# skipped, with NEEDS' reason, instead of judged on less.
+Need = Literal["kernel-record", "pid-namespace", "user-namespace", "pids-cgroup"]
+NEEDS = {
+    "kernel-record": "the kernel's record of every process (who forked, exec'd, wrote, asked "
+                     "getppid(), reaped; processes that live less than a poll of /proc)",
+    "pid-namespace": "a PID namespace of the grader's making, with the program or a PID 1 "
+                     "the lab chose (tini, or one that never reaps) as its first process",
+    "user-namespace": "a user namespace, with a kernel.pid_max of its own",
+    "pids-cgroup": "a pids cgroup of its own (its limit, peak and refused forks)",
+}
+# Without these an exercise's runs cannot be made at all: all its checks are skipped. Without
+# the others the runs are made, and only the checks that need them are skipped.
+RUN_NEEDS = {"pid-namespace", "user-namespace", "pids-cgroup"}
+
+
 class CheckSpec(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str
@@ -35,6 +52,7 @@ class CheckSpec(Strict):
     # A verdict a busy machine could sway (timing, races): the test suite grades the reference
     # and the buggy solutions that must fail it again and again under load.
     load_sensitive: bool = False
+    needs: list[Need] = []
 
 
 Image = Literal["noinit", "tini"]
@@ -96,6 +114,9 @@ class LabSpec(Strict):
     # How many containers one submission's grading may keep busy at once (a lab that boots
     # its workloads in containers of their own): a batch's default graders divide by it.
     containers_at_once: int = Field(default=1, ge=1)
+    # A check skipped where it cannot be judged (what this machine lacks): its points dropped
+    # from the total, or granted to everyone.
+    skipped_points: Literal["dropped", "granted"] = "dropped"
     exercises: list[ExerciseSpec] = Field(min_length=1)
 
     @model_validator(mode="after")

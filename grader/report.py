@@ -7,7 +7,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from .grading import Scorecard
+from .grading import DOCKER, Scorecard
 from .timeline import story
 
 
@@ -21,6 +21,8 @@ def terminal(scorecard: Scorecard) -> str:
         if not r.passed:
             lines.extend(f"            {line}" for line in _failure(r, told))
     lines.extend(f"note: {note}" for note in scorecard.notes)
+    if scorecard.backend != DOCKER:
+        lines.append(f"graded by: {scorecard.backend}")
     lines.append(f"Score: {scorecard.score}/{scorecard.max_score}  ({scorecard.lab.spec.title}, "
                  f"graded in {scorecard.execution_time:.1f} s)")
     return "\n".join(lines)
@@ -72,9 +74,11 @@ def gradescope(scorecard: Scorecard) -> dict:
         "score": scorecard.score,
         "max_score": scorecard.max_score,
         "execution_time": round(scorecard.execution_time, 2),
-        "output": f"{scorecard.lab.spec.title}: {scorecard.score}/{scorecard.max_score}",
+        "output": f"{scorecard.lab.spec.title}: {scorecard.score}/{scorecard.max_score}"
+                  + ("" if scorecard.backend == DOCKER else f" (graded by {scorecard.backend})"),
         "tests": tests,
-        "extra_data": {"timelines": [t.to_json() for t, _ in timelines], "runs": runs},
+        "extra_data": {"timelines": [t.to_json() for t, _ in timelines], "runs": runs,
+                       "backend": scorecard.backend},
     }
 
 

@@ -1,0 +1,154 @@
+"""The engine-free backend: where no Docker engine runs (inside Gradescope's or PrairieLearn's
+grading container, which the platform throws away after the job), the grader, root there, runs
+each learner program itself, confined as far as such a container allows: as uid 1000 with no
+capabilities and no new privileges, in a session of its own under a terminal (pexpect), under
+rlimits on the learner's processes, each one's memory and the size of each file it writes.
+
+What it cannot give, a check that needs it declares in lab.yaml (`needs:`), and is skipped
+here: the probe records by polling /proc, as no kernel recorder can run in such a container,
+and there is no PID namespace, user namespace or pids cgroup of the submission's own.
+
+It uses the paths of the lab images (WORKDIR, SUPPORT_DIR, the probe), which the platform's
+image is built with: the grader, its probe and every path it trusts are root-owned there.
+"""
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import tarfile
+from pathlib import Path
+
+from .archive import SUBMISSION_DIR, submission_tar
+from .errors import CheckFailed, InfraError
+from .limits import Confinement, Limits
+from .sandbox import COPY_SUBMISSION, KILL_ALL, LEARNER, LEARNER_UID, SCRATCH, WORKDIR, Sandbox
+
+EXEC_TIMEOUT = 60   # seconds for a trusted command (a kill, a compile is bounded by its own)
+# What the learner's programs see of the environment: nothing of the platform's (its variables
+# may hold tokens), only what a login in the lab image would set.
+LEARNER_ENV = ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/home/learner", "LANG=C.UTF-8"]
+HALTED_HERE = "the grader had stopped the learner's programs"
+ENGINE_FREE = "engine-free"   # what stands for a container or image ID here
+
+
+class LocalSandbox(Sandbox):
+    """This machine as the sandbox: the learner's programs run here, confined by uid and
+    rlimits; entering empties the learner's folders and copies the submission in."""
+
+    kernel_record = False
+    # This machine is one sandbox: entering a second would end the first's programs.
+    _entered: "LocalSandbox | None" = None
+
+    def __init__(self, client: None, variant: str, limits: Limits,
+                 files: dict[str, Path] | None = None, support: Path | None = None,
+                 command: list[str] | None = None, confinement: Confinement = Confinement()):
+        if command:
+            raise InfraError("lab bug: a program booted as a container's command needs the "
+                             "Docker engine; its checks must declare `needs: [pid-namespace]`")
+        super().__init__(client, variant, limits, files, support, None, confinement)
+
+    def __enter__(self) -> "LocalSandbox":
+        if LocalSandbox._entered is not None:
+            raise InfraError("lab bug: without an engine, a grading has one sandbox at a time "
+                             "(a second image, or a booted program, needs the Docker backend)")
+        LocalSandbox._entered = self
+        try:
+            self._end_learner_processes()
+            _unpack(submission_tar(self.files, self.support))
+            self._fill_workdir()
+        except BaseException:
+            self.remove()
+            raise
+        return self
+
+    def _end_learner_processes(self) -> None:
+        """Before the submission goes in: no program of the learner's still runs, and their
+        folders are empty (another sandbox of this grading may have used them)."""
+        workdir = Path(WORKDIR)
+        if workdir.is_symlink() or not workdir.is_dir():
+            workdir.unlink(missing_ok=True)
+            workdir.mkdir(parents=True, mode=0o755)
+            os.chown(workdir, LEARNER_UID, LEARNER_UID, follow_symlinks=False)
+        code, _ = self.exec_output("python3", "-I", "-c", KILL_ALL, str(self.limits.zombies_kept),
+                                   WORKDIR, *SCRATCH)
+        if code == 1:
+            raise InfraError("the learner's processes of an earlier program could not be ended")
+
+    def _fill_workdir(self) -> None:
+        code, output = self.exec_output("sh", "-c", COPY_SUBMISSION)
+        if code != 0:
+            raise InfraError(f"could not copy the submission into {WORKDIR}: {output.strip()}")
+
+    def add_file(self, name: str, path: Path) -> None:
+        _unpack(submission_tar({name: path}))
+        code, output = self.exec_output("cp", "-p", f"{SUBMISSION_DIR}/{name}", f"{WORKDIR}/{name}")
+        if code != 0:
+            raise InfraError(f"could not copy {name} into {WORKDIR}: {output.strip()}")
+
+    def remove(self) -> None:
+        """Nothing to remove but the learner's processes: none outlives the grading."""
+        if LocalSandbox._entered is self:
+            self._kill_all()
+            LocalSandbox._entered = None
+
+    @property
+    def id(self) -> str:
+        return ENGINE_FREE
+
+    def running(self) -> bool:
+        return not self.halted
+
+    def wait_running(self, timeout: float = 10.0) -> bool:
+        return self.running()
+
+    def kill(self, signame: str) -> None:
+        raise InfraError("lab bug: signalling a container's PID 1 needs the Docker engine")
+
+    def halt(self) -> None:
+        """Every process of the learner's, SIGKILLed (kill(-1) as the learner, round after
+        round): the stop a fork bomb cannot outrun under its process limit."""
+        self.halted = True
+        self._kill_all()
+
+    def _kill_all(self) -> None:
+        try:
+            subprocess.run(self.exec_argv("python3", "-I", "-c", KILL_ALL, str(self.limits.pids),
+                                          tty=False), stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           timeout=EXEC_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            pass   # a fork bomb outran it: the platform ends the job's container
+
+    def exec_output(self, *argv: str) -> tuple[int, str]:
+        """Run a trusted command as the learner; its exit code and standard output."""
+        if self.halted:
+            raise CheckFailed(HALTED_HERE)
+        try:
+            done = subprocess.run(self.exec_argv(*argv, tty=False), stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                  timeout=EXEC_TIMEOUT)
+        except subprocess.TimeoutExpired as exc:
+            raise InfraError(f"{argv[0]} as the learner did not end in {EXEC_TIMEOUT} s") from exc
+        return done.returncode, done.stdout.decode("utf-8", "replace")
+
+    def exec_argv(self, *argv: str, user: str = LEARNER, tty: bool = True) -> list[str]:
+        """The command line that runs argv in WORKDIR: as root for user "0:0" (the probe), else
+        as the learner, with the learner's limits."""
+        env = ["env", "-i", "-C", WORKDIR, *LEARNER_ENV, *(["TERM=xterm"] if tty else [])]
+        if user == "0:0":
+            return [*env, *argv]
+        limits = self.limits
+        return ["setpriv", f"--reuid={LEARNER_UID}", f"--regid={LEARNER_UID}", "--clear-groups",
+                "--inh-caps=-all", "--no-new-privs", "--",
+                # RLIMIT_NPROC counts every process of the learner's uid, as the pids limit
+                # counts a container's; memory and file size are per process and per file.
+                "prlimit", f"--nproc={limits.pids}", f"--as={limits.memory_mb * 2**20}",
+                f"--fsize={limits.disk_mb * 2**20}", "--", *env, *argv]
+
+
+def _unpack(tar: bytes) -> None:
+    """Root-owned files (the submission as given, the lab's support files) in place, as
+    put_archive puts them into a container."""
+    with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
+        archive.extractall("/")
