@@ -2,6 +2,7 @@
 a backend skips for what it lacks and how they then count, and a record made from polls."""
 import pytest
 
+from .conftest import ROOT
 from grader import environment, labspec
 from grader.containers import Containers
 from grader.exercise import Exercise
@@ -99,3 +100,26 @@ def test_a_polled_record_reads_as_the_kernels():
     assert child.zombie_time(now=20.0) == pytest.approx(0.04)
     assert record.of(7).resumed == 10.6
     assert [life.pid for life in record.created_by(7, after=10.0)] == [8]
+
+
+def engine_free_row(lab: labspec.Lab) -> str:
+    """The README's line for a lab in its table of what is judged without an engine."""
+    judged, skipped, points = [], {}, 0
+    for e in lab.spec.exercises:
+        unrunnable = any(set(c.needs) & labspec.RUN_NEEDS for c in e.checks)
+        for c in e.checks:
+            if c.needs or unrunnable:
+                need = " + ".join(c.needs) or "their exercise's runs"
+                skipped.setdefault(need, []).append(c.id)
+            else:
+                judged.append(c.id)
+                points += c.points
+    named = ", ".join(f"`{c}`" for c in judged) or "none"
+    needs = "; ".join(f"{need}: " + ", ".join(f"`{c}`" for c in ids) for need, ids in skipped.items())
+    return f"| {lab.name} ({points} of {lab.spec.max_score} points) | {named} | {needs} |"
+
+
+def test_the_readme_says_what_each_lab_is_graded_on_without_an_engine():
+    readme = (ROOT / "README.md").read_text()
+    for name in labspec.available():
+        assert engine_free_row(labspec.load(name)) in readme, name
