@@ -6,13 +6,14 @@ LAB ?= 3
 INIT ?= noinit
 WORK ?= workspace/lab$(LAB)
 
-.PHONY: help setup deps engine images labs submit batch check browser test bench clean
+.PHONY: help setup deps engine images labs submit batch prairielearn check browser test bench clean
 
 help:
 	@echo "make labs               the labs and what each covers"
 	@echo "make lab3 [INIT=tini]   a shell in Lab 3's container (INIT=tini: tini is PID 1)"
 	@echo "make submit LAB=3       grade your workspace (workspace/lab3)"
 	@echo "make batch LAB=3 DIR=submissions OUT=results   grade a class (one subfolder per student)"
+	@echo "make prairielearn LAB=3 PrairieLearn's grading image and Lab 3's question (build/prairielearn)"
 	@echo "make check              the fast tests and pyflakes, in under a minute, without Docker"
 	@echo "make test               the test suite, against the real Docker engine"
 	@echo "make bench              grading cost against a bare container start, a class batch"
@@ -55,6 +56,11 @@ batch: setup
 	@[ -n "$(DIR)" ] && [ -n "$(OUT)" ] || { echo "usage: make batch LAB=3 DIR=submissions OUT=results" >&2; exit 2; }
 	@$(ZOMBIELAB) batch lab$(LAB) $(DIR) --out $(OUT) $(BATCH_ARGS)
 
+# PrairieLearn's external grading image (zombielab/prairielearn, every lab, graded without an
+# engine) and the lab's question folder, for a course to push and copy.
+prairielearn: images
+	@$(ZOMBIELAB) package prairielearn lab$(LAB) --out build/prairielearn
+
 # The fast tier: what needs no Docker engine (tests/fast), and pyflakes over the project's Python.
 # --confcutdir: tests/conftest.py, the engine's fixtures, stays out of it. pyflakes skips the
 # starters (unfinished on purpose, importing what the learner will need) and the hostile corpus.
@@ -85,4 +91,4 @@ bench: setup
 
 clean:
 	docker ps -aq --filter label=zombielab.grader | xargs -r docker rm -f
-	rm -rf $(PYTHON_VENV) .pytest_cache compose.yaml
+	rm -rf $(PYTHON_VENV) .pytest_cache compose.yaml build

@@ -39,10 +39,10 @@ def main(argv=None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # nor at exit's flush
         return 141   # as a shell reports a death by SIGPIPE
     except USAGE_ERRORS as exc:
-        return failed(f"error: {exc}")
+        return failed(f"error: {exc}", getattr(args, "prairielearn", None))
     except InfraError as exc:
         return failed(f"grader error (not the {args.whose} fault): {exc}" if args.whose
-                      else f"grader error: {exc}")
+                      else f"grader error: {exc}", getattr(args, "prairielearn", None))
     except batch.EngineDiskFull as exc:
         return failed(f"error: the {ENGINE}'s storage is full ({exc}). Every result written before "
                       "it is kept; free some space (docker system prune) and run the same command "
@@ -59,8 +59,14 @@ def main(argv=None) -> int:
                       "(which removes the container this grading left)")
 
 
-def failed(message: str) -> int:
+def failed(message: str, prairielearn: Path | None = None) -> int:
+    """Say it; for PrairieLearn, also as a result that is not gradable (no attempt counted),
+    and exit 0: it reads no results after any other status."""
     print(message, file=sys.stderr)
+    if prairielearn:
+        report.write_json(prairielearn, {"gradable": False, "score": 0.0, "message": message,
+                                         "tests": []})
+        return 0
     return ERROR_EXIT
 
 
@@ -73,6 +79,9 @@ def grade_command(args) -> int:
     if args.feedback:
         page = feedback.write(results, result.lab.spec.title, args.feedback)
         print(f"Your feedback page, with a timeline of each run: {page.resolve()}")
+    if args.prairielearn:
+        report.write_json(args.prairielearn, exports.prairielearn(exports.Record("", results)))
+        return 0   # PrairieLearn reads the results only after a 0
     return 0 if result.score == result.max_score else 1
 
 
@@ -107,6 +116,15 @@ def environment_command(args) -> int:
     return 0
 
 
+def package_command(args) -> int:
+    from . import platforms
+    for path in platforms.prairielearn(args.lab, args.out, args.image):
+        print(f"wrote {path}")
+    print(f"built {args.image}: push it where PrairieLearn pulls from, under your course's name, "
+          "and set that name as the image in info.json")
+    return 0
+
+
 def lab_name(text: str) -> str:
     """`3` and `lab3` both name Lab 3."""
     return f"lab{text}" if text.isdigit() else text
@@ -133,6 +151,9 @@ def parser() -> argparse.ArgumentParser:
                    help="also write the feedback page (HTML: checks and process timelines) to FILE")
     g.add_argument("--only", action="append", metavar="FILE",
                    help="grade only this exercise (repeatable), e.g. --only reaper.py")
+    g.add_argument("--prairielearn", type=Path, metavar="FILE",
+                   help="also write PrairieLearn's results.json to FILE, and exit 0 once written "
+                        "(an error is written there as not gradable)")
     g.add_argument("--engine-free", action="store_true",
                    help="grade with no Docker engine, on this machine, as root (inside a grading "
                         "platform's container): checks that need what only the engine gives "
@@ -168,6 +189,14 @@ def parser() -> argparse.ArgumentParser:
     w.add_argument("--name", help="the worker's name in the cluster")
 
     command("labs", labs_command, "list the labs")
+    k = command("package", package_command,
+                "zombielab for a grading platform: PrairieLearn's grading image and a lab's question")
+    k.add_argument("platform", choices=["prairielearn"])
+    k.add_argument("lab", type=lab_name, help="the lab, e.g. lab3 or 3")
+    k.add_argument("--out", type=Path, required=True, metavar="FOLDER")
+    k.add_argument("--image", default="zombielab/prairielearn",
+                   help="the image's name (default zombielab/prairielearn)")
+
     command("environment", environment_command,
             "what this machine lets the grader do (engine, capabilities, namespaces, recorder)")
     return p

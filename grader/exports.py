@@ -166,22 +166,23 @@ def prairielearn(record: Record) -> dict:
     if record.results is None:
         return {"gradable": False, "score": 0.0, "message": record.reason, "tests": []}
     res = record.results
+    tests = [{"name": t["name"], "points": t["score"], "max_points": t["max_score"],
+              "output": t["output"]} for t in res["tests"]]
+    if not res["max_score"]:   # every check skipped: no score to give, no attempt to count
+        return {"gradable": False, "score": 0.0, "tests": tests, "message": (
+            f"{res['output']}: nothing of it could be judged here; each check says why")}
     extra = res.get("extra_data") or {}
     timelines = [Timeline.from_json(t) for t in extra.get("timelines", [])]
     failing = {t["name"].partition(": ")[0] for t in res["tests"] if t["status"] == "failed"}
-    tests = []
-    for t in res["tests"]:
-        test = {"name": t["name"], "points": t["score"], "max_points": t["max_score"],
-                "output": t["output"]}
+    for t, test in zip(res["tests"], tests):
         shown = failed_in(t)
         if shown is not None:
             test["images"] = [_image(timelines[shown])]
-        tests.append(test)
     runs = [i for exercise, shown in extra.get("runs", {}).items() if exercise not in failing
             for i in shown]
     return {
         "gradable": True,
-        "score": res["score"] / res["max_score"] if res["max_score"] else 0.0,
+        "score": res["score"] / res["max_score"],
         "message": res["output"],
         "tests": tests,
         "images": [_image(timelines[i]) for i in dict.fromkeys(runs)],

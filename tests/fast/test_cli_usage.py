@@ -1,5 +1,7 @@
 """The command line's usage errors, without a Docker engine: each is exit status 2 and one plain
 line, found before anything would need the engine; and `zombielab labs` lists the labs."""
+import json
+
 import pytest
 
 from .conftest import ROOT, plain_error, zombielab
@@ -75,3 +77,13 @@ def test_a_broken_checks_py_is_one_plain_line(labs_dir, folder):
     (labs_dir / "lab3" / "checks.py").write_text("import nonexistent_module_41\n")
     line = plain_error(zombielab("grade", "lab3", folder, env={"ZOMBIELAB_LABS": str(labs_dir)}))
     assert "checks.py failed to load" in line and "nonexistent_module_41" in line
+
+
+def test_for_prairielearn_an_error_is_a_result_that_is_not_gradable(tmp_path):
+    """PrairieLearn reads results.json only after exit 0, and counts no attempt for a result
+    that is not gradable: the error goes there as well as to stderr."""
+    results = tmp_path / "results" / "results.json"
+    done = zombielab("grade", "lab3", tmp_path / "nowhere", "--prairielearn", results)
+    assert done.returncode == 0 and "not a folder" in done.stderr
+    written = json.loads(results.read_text())
+    assert written["gradable"] is False and written["message"] == done.stderr.strip()

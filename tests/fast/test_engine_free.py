@@ -3,9 +3,10 @@ a backend skips for what it lacks and how they then count, and a record made fro
 import pytest
 
 from .conftest import ROOT
-from grader import environment, labspec
+from grader import environment, exports, labspec, report
 from grader.containers import Containers
 from grader.exercise import Exercise
+from grader.grading import ENGINE_FREE, Scorecard
 from grader.recorder import Record
 
 # /proc/self/status of root in a container with Docker's default capabilities and profile.
@@ -123,3 +124,13 @@ def test_the_readme_says_what_each_lab_is_graded_on_without_an_engine():
     readme = (ROOT / "README.md").read_text()
     for name in labspec.available():
         assert engine_free_row(labspec.load(name)) in readme, name
+
+
+def test_a_lab_with_nothing_judged_here_is_not_gradable_on_prairielearn():
+    init = exercise("lab4", "mini_init.py")
+    init.skip_unmet(frozenset())
+    lab = labspec.load("lab4")
+    card = Scorecard(lab, init.ordered_results(), 0.1, backend=ENGINE_FREE)
+    result = exports.prairielearn(exports.Record("s", report.gradescope(card)))
+    assert result["gradable"] is False and "nothing of it could be judged here" in result["message"]
+    assert all("skipped: " in test["output"] for test in result["tests"])
