@@ -6,13 +6,14 @@ LAB ?= 3
 INIT ?= noinit
 WORK ?= workspace/lab$(LAB)
 
-.PHONY: help setup deps engine images labs submit batch prairielearn check browser test bench clean
+.PHONY: help setup deps engine images labs submit batch gradescope prairielearn check browser test bench clean
 
 help:
 	@echo "make labs               the labs and what each covers"
 	@echo "make lab3 [INIT=tini]   a shell in Lab 3's container (INIT=tini: tini is PID 1)"
 	@echo "make submit LAB=3       grade your workspace (workspace/lab3)"
 	@echo "make batch LAB=3 DIR=submissions OUT=results   grade a class (one subfolder per student)"
+	@echo "make gradescope LAB=3   Gradescope's autograder zip for Lab 3 (build/gradescope)"
 	@echo "make prairielearn LAB=3 PrairieLearn's grading image and Lab 3's question (build/prairielearn)"
 	@echo "make check              the fast tests and pyflakes, in under a minute, without Docker"
 	@echo "make test               the test suite, against the real Docker engine"
@@ -55,6 +56,10 @@ submit: setup
 batch: setup
 	@[ -n "$(DIR)" ] && [ -n "$(OUT)" ] || { echo "usage: make batch LAB=3 DIR=submissions OUT=results" >&2; exit 2; }
 	@$(ZOMBIELAB) batch lab$(LAB) $(DIR) --out $(OUT) $(BATCH_ARGS)
+
+# Gradescope's autograder zip for the lab (graded without an engine), to upload.
+gradescope: deps
+	@$(ZOMBIELAB) package gradescope lab$(LAB) --out build/gradescope
 
 # PrairieLearn's external grading image (zombielab/prairielearn, every lab, graded without an
 # engine) and the lab's question folder, for a course to push and copy.

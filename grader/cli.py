@@ -118,6 +118,10 @@ def environment_command(args) -> int:
 
 def package_command(args) -> int:
     from . import platforms
+    if args.platform == "gradescope":
+        for path in platforms.gradescope(args.lab, args.out):
+            print(f"wrote {path}: upload it as the assignment's autograder (zip file upload)")
+        return 0
     for path in platforms.prairielearn(args.lab, args.out, args.image):
         print(f"wrote {path}")
     print(f"built {args.image}: push it where PrairieLearn pulls from, under your course's name, "
@@ -190,8 +194,9 @@ def parser() -> argparse.ArgumentParser:
 
     command("labs", labs_command, "list the labs")
     k = command("package", package_command,
-                "zombielab for a grading platform: PrairieLearn's grading image and a lab's question")
-    k.add_argument("platform", choices=["prairielearn"])
+                "zombielab for a grading platform: Gradescope's autograder zip, or PrairieLearn's "
+                "grading image and a lab's question")
+    k.add_argument("platform", choices=["gradescope", "prairielearn"])
     k.add_argument("lab", type=lab_name, help="the lab, e.g. lab3 or 3")
     k.add_argument("--out", type=Path, required=True, metavar="FOLDER")
     k.add_argument("--image", default="zombielab/prairielearn",

@@ -1,11 +1,17 @@
 """zombielab packaged for the platforms courses already grade on, with the engine-free backend
-(local.py) inside: PrairieLearn's external grading image and a question folder for a lab.
+(local.py) inside: PrairieLearn's external grading image and a question folder for a lab, and
+Gradescope's autograder zip.
 
     zombielab package prairielearn lab3 --out build/prairielearn
 
 writes OUT/image (a Dockerfile and its context: the grader, every lab, the Python libraries the
 grader needs as wheels, and the entrypoint) and builds it as IMAGE, and writes
 OUT/questions/lab3 (info.json, question.html), which a course copies into its repository.
+
+    zombielab package gradescope lab3 --out build/gradescope
+
+writes OUT/lab3-autograder.zip: setup.sh, run_autograder, the grader, every lab and the
+wheels, for Gradescope's "zip file upload" autograder.
 """
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import uuid
+import zipfile
 from pathlib import Path
 
 from . import labspec
@@ -40,7 +47,9 @@ RUN for wheel in /tmp/wheels/*.whl; do python3 -m zipfile -e "$wheel" /opt/zombi
  && rm -r /tmp/wheels
 COPY zombielab /opt/zombielab/root
 COPY grade-prairielearn {ENTRYPOINT}
-RUN chmod -R a+rX,go-w /opt/zombielab && chmod 0755 {ENTRYPOINT}
+# The grader's code and the labs' reference solutions are root's alone: a learner's program
+# that printed them would leak them in its feedback.
+RUN chmod -R go-rwx /opt/zombielab/root /opt/zombielab/site && chmod 0755 {ENTRYPOINT}
 WORKDIR /
 ENTRYPOINT ["{ENTRYPOINT}"]
 """
@@ -56,6 +65,44 @@ mkdir -p /grade/results
 exec /usr/bin/tini -- env PYTHONPATH=/opt/zombielab/root:/opt/zombielab/site \\
     python3 -m grader grade --engine-free "$1" /grade/student \\
     --prairielearn /grade/results/results.json
+"""
+
+# Gradescope runs setup.sh once, as root, when it builds the autograder's image (with a network),
+# and run_autograder as root for each submission.
+SETUP_SH = """\
+#!/usr/bin/env bash
+# What a lab container has (python3, gcc and the C library's headers, ps, tini, a learner of
+# uid 1000, the probe), then the grader's libraries from the wheels in this zip.
+set -euo pipefail
+source=/autograder/source
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \\
+    python3 procps tini gcc libc6-dev >/dev/null
+getent passwd 1000 >/dev/null || useradd --uid 1000 --create-home --shell /bin/bash learner
+mkdir -p /home/learner/work /opt/zombielab/lab
+chown 1000:1000 /home/learner /home/learner/work
+install -o root -g root -m 0755 "$source/zombielab/grader/probe.py" /opt/zombielab/probe.py
+# A wheel is a zip of what goes into site-packages: those for this python3 (or for any).
+python3 - "$source/wheels" /opt/zombielab/site <<'PY'
+import pathlib, sys, zipfile
+ours = f"cp{sys.version_info.major}{sys.version_info.minor}"
+for wheel in pathlib.Path(sys.argv[1]).glob("*.whl"):
+    if wheel.name.split("-")[-3] in (ours, "py3", "py2.py3"):
+        zipfile.ZipFile(wheel).extractall(sys.argv[2])
+PY
+# The grader's code and the labs' reference solutions are root's alone: a learner's program
+# that printed them would leak them in its feedback.
+chmod -R go-rwx "$source" /opt/zombielab/site
+"""
+
+RUN_AUTOGRADER = """\
+#!/usr/bin/env bash
+# Grade /autograder/submission as {lab} without an engine into Gradescope's results.json. tini
+# -s adopts and reaps the orphans of the learner's programs (Gradescope's PID 1 may not). A
+# grader error writes no results, so Gradescope says the autograder failed: never a zero.
+exec tini -s -- env PYTHONPATH=/autograder/source/zombielab:/opt/zombielab/site \\
+    python3 -m grader grade --engine-free {lab} /autograder/submission \\
+    --json /autograder/results/results.json
 """
 
 QUESTION_HTML = """\
@@ -83,40 +130,78 @@ def prairielearn(lab_name: str, out: Path, image: str = IMAGE) -> list[Path]:
     return [context, _question(lab, out / "questions" / lab.name, image)]
 
 
+def gradescope(lab_name: str, out: Path) -> list[Path]:
+    """The autograder zip for the lab: setup.sh and run_autograder at its root, beside the
+    grader, every lab and the wheels for the Pythons a Gradescope image may have."""
+    lab = labspec.load(lab_name)
+    source = out / f"{lab.name}-autograder"
+    _fresh(source)
+    _code(source / "zombielab")
+    _wheels(source / "wheels", ["3.10", "3.11", "3.12", "3.13"])
+    (source / "setup.sh").write_text(SETUP_SH)
+    (source / "run_autograder").write_text(RUN_AUTOGRADER.format(lab=lab.name))
+    archive = out / f"{lab.name}-autograder.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zip_file:
+        for path in sorted(source.rglob("*")):
+            if path.is_file():
+                # A fixed date: the same files make the same zip.
+                info = zipfile.ZipInfo(str(path.relative_to(source)), (1980, 1, 1, 0, 0, 0))
+                executable = path.name in ("setup.sh", "run_autograder")
+                info.external_attr = (0o100755 if executable else 0o100644) << 16
+                zip_file.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)
+    shutil.rmtree(source)
+    return [archive]
+
+
 def _image_context(context: Path) -> Path:
-    if context.exists():
-        shutil.rmtree(context)
-    code = context / "zombielab"
-    shutil.copytree(ROOT / "grader", code / "grader",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "labs", code / "labs", ignore=shutil.ignore_patterns("__pycache__"))
-    (code / "images").mkdir()
-    for profile in (ROOT / "images").glob("*.json"):   # seccomp profiles lab.yaml may name
-        shutil.copy(profile, code / "images")
-    _wheels(context / "wheels")
+    _fresh(context)
+    _code(context / "zombielab")
+    _wheels(context / "wheels", ["3.11"])   # the lab image's, Debian bookworm's
     (context / "Dockerfile").write_text(DOCKERFILE)
     (context / "grade-prairielearn").write_text(ENTRYPOINT_SCRIPT)
     return context
 
 
-def _wheels(folder: Path) -> None:
-    """The grader's libraries, at the versions installed here, as wheels for the image's Python
-    (Debian bookworm's 3.11) on this machine's architecture."""
+def _fresh(folder: Path) -> None:
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+
+
+def _code(code: Path) -> None:
+    """The grader and every lab, as the grader finds them (ROOT/grader, ROOT/labs, the seccomp
+    profiles in ROOT/images that a lab.yaml may name)."""
+    shutil.copytree(ROOT / "grader", code / "grader",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "labs", code / "labs", ignore=shutil.ignore_patterns("__pycache__"))
+    (code / "images").mkdir()
+    for profile in (ROOT / "images").glob("*.json"):
+        shutil.copy(profile, code / "images")
+
+
+def _wheels(folder: Path, pythons: list[str]) -> None:
+    """The grader's libraries, at the versions installed here, as wheels for these Python
+    versions on this machine's architecture."""
     frozen = subprocess.run([sys.executable, "-m", "pip", "freeze", "--exclude-editable"],
                             capture_output=True, text=True, check=True).stdout
     constraints = folder.parent / "constraints.txt"
     folder.mkdir(parents=True)
     constraints.write_text(frozen)
     arch = platform.machine()
-    done = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "-q", "--disable-pip-version-check",
-         "-d", str(folder), "-c", str(constraints), "--only-binary=:all:",
-         "--python-version", "3.11", "--implementation", "cp", "--abi", "cp311",
-         "--platform", f"manylinux2014_{arch}", "--platform", f"manylinux_2_17_{arch}",
-         *RUNTIME], capture_output=True, text=True)
-    constraints.unlink()
-    if done.returncode != 0:
-        raise InfraError(f"could not download the grader's libraries: {done.stderr.strip()[-500:]}")
+    try:
+        for version in pythons:
+            abi = "cp" + version.replace(".", "")
+            done = subprocess.run(
+                [sys.executable, "-m", "pip", "download", "-q", "--disable-pip-version-check",
+                 "-d", str(folder), "-c", str(constraints), "--only-binary=:all:",
+                 "--python-version", version, "--implementation", "cp", "--abi", abi,
+                 "--platform", f"manylinux2014_{arch}", "--platform", f"manylinux_2_17_{arch}",
+                 *RUNTIME], capture_output=True, text=True)
+            if done.returncode != 0:
+                raise InfraError(f"could not download the grader's libraries for Python {version}: "
+                                 f"{done.stderr.strip()[-500:]}")
+    finally:
+        constraints.unlink()
 
 
 def _build(context: Path, image: str) -> None:

@@ -303,7 +303,10 @@ class Probe:
     def record(self) -> Record:
         """The kernel's record of every process of the container, up to now (recorder.py)."""
         if self._recorder is None:
-            return Record.polled(self._ask("history")["lives"])
+            history = self._ask("history")
+            if history["failure"]:
+                raise InfraError(f"the probe stopped polling /proc: {history['failure']}")
+            return Record.polled(history["lives"])
         token = next(self._marks) % 0x10000
         cpus = self._ask(f"sync {token}")["cpus"]
         return self._recorder.record(self._lines, self.pidns, token, cpus)
