@@ -16,7 +16,7 @@ from .labspec import Lab
 from .local import ENGINE_FREE, LocalSandbox
 from .proc import Probe
 from .recorder import Recorder
-from .sandbox import LEARNER_UID, Sandbox
+from .sandbox import Sandbox
 
 
 class Containers:
@@ -87,7 +87,7 @@ class Containers:
         if entry is None:
             return
         sandbox, probe = entry
-        left = _learner_processes(probe)
+        left = _learner_processes(probe, sandbox.learner_uid)
         limits = self.lab.limits
         unfit = probe.starved or probe.out_of_step or left is None or sum(left) >= limits.pids // 2
         # Zombies cannot be killed: a few (the point of some exercises) are left to their parent.
@@ -134,11 +134,11 @@ class Containers:
         return self.started[image]
 
 
-def _learner_processes(probe: Probe) -> tuple[int, int] | None:
+def _learner_processes(probe: Probe, uid: int) -> tuple[int, int] | None:
     """How many processes of the learner's are in the container, (running, zombies), or None if
     the probe cannot tell. None running, most of the time, means no docker exec to end them."""
     try:
-        learners = [proc for proc in probe.snapshot().values() if proc.uid == LEARNER_UID]
+        learners = [proc for proc in probe.snapshot().values() if proc.uid == uid]
     except (CheckFailed, InfraError):
         return None
     zombies = sum(proc.state == "Z" for proc in learners)

@@ -1,8 +1,9 @@
 """The engine-free backend: where no Docker engine runs (inside Gradescope's or PrairieLearn's
 grading container, which the platform throws away after the job), the grader, root there, runs
-each learner program itself, confined as far as such a container allows: as uid 1000 with no
-capabilities and no new privileges, in a session of its own under a terminal (pexpect), under
-rlimits on the learner's processes, each one's memory and the size of each file it writes.
+each learner program itself, confined as far as such a container allows: as an unprivileged
+uid of the grading's own (JOB_UID) with no capabilities and no new privileges, in a session of
+its own under a terminal (pexpect), under rlimits on the learner's processes, each one's memory
+and the size of each file it writes.
 
 What it cannot give, a check that needs it declares in lab.yaml (`needs:`), and is skipped
 here: the probe records by polling /proc, as no kernel recorder can run in such a container,
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import io
 import os
+import random
+import signal
 import subprocess
 import tarfile
 from pathlib import Path
@@ -22,14 +25,21 @@ from pathlib import Path
 from .archive import SUBMISSION_DIR, submission_tar
 from .errors import CheckFailed, InfraError
 from .limits import Confinement, Limits
-from .sandbox import COPY_SUBMISSION, KILL_ALL, LEARNER, LEARNER_UID, SCRATCH, WORKDIR, Sandbox
+from .sandbox import COPY_SUBMISSION, KILL_ALL, LEARNER, SCRATCH, WORKDIR, Sandbox
 
 EXEC_TIMEOUT = 60   # seconds for a trusted command (a kill, a compile is bounded by its own)
 # What the learner's programs see of the environment: nothing of the platform's (its variables
 # may hold tokens), only what a login in the lab image would set.
 LEARNER_ENV = ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/home/learner", "LANG=C.UTF-8"]
 HALTED_HERE = "the grader had stopped the learner's programs"
+KILL_ROUNDS = 200   # kill(-1)s, for a fork bomb that forks again between two
+KILL_TRIES = 3
 ENGINE_FREE = "engine-free"   # what stands for a container or image ID here
+# RLIMIT_NPROC counts every process of a uid on the machine, whatever its container: with the
+# lab images' uid 1000, other jobs on a platform's host (or the lab containers beside a test)
+# would count against this one's limit, and a fork bomb in one would stop forks in all. A uid no
+# one else uses gives each grading a limit of its own.
+JOB_UID = random.randrange(2**20, 2**30)
 
 
 class LocalSandbox(Sandbox):
@@ -37,6 +47,7 @@ class LocalSandbox(Sandbox):
     rlimits; entering empties the learner's folders and copies the submission in."""
 
     kernel_record = False
+    learner_uid = JOB_UID
     # This machine is one sandbox: entering a second would end the first's programs.
     _entered: "LocalSandbox | None" = None
 
@@ -65,11 +76,12 @@ class LocalSandbox(Sandbox):
     def _end_learner_processes(self) -> None:
         """Before the submission goes in: no program of the learner's still runs, and their
         folders are empty (another sandbox of this grading may have used them)."""
+        self._kill_all()
         workdir = Path(WORKDIR)
         if workdir.is_symlink() or not workdir.is_dir():
             workdir.unlink(missing_ok=True)
             workdir.mkdir(parents=True, mode=0o755)
-            os.chown(workdir, LEARNER_UID, LEARNER_UID, follow_symlinks=False)
+        os.chown(workdir, JOB_UID, JOB_UID, follow_symlinks=False)
         code, _ = self.exec_output("python3", "-I", "-c", KILL_ALL, str(self.limits.zombies_kept),
                                    WORKDIR, *SCRATCH)
         if code == 1:
@@ -111,14 +123,25 @@ class LocalSandbox(Sandbox):
         self.halted = True
         self._kill_all()
 
-    def _kill_all(self) -> None:
-        try:
-            subprocess.run(self.exec_argv("python3", "-I", "-c", KILL_ALL, str(self.limits.pids),
-                                          tty=False), stdin=subprocess.DEVNULL,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                           timeout=EXEC_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            pass   # a fork bomb outran it: the platform ends the job's container
+    def kill_learner_processes(self, empty_scratch: bool = False) -> bool:
+        """As in a container, once nothing of the learner's runs: the learner's commands that
+        clean up could not even start while a fork bomb holds every process it may have."""
+        return not self.halted and self._kill_all() and super().kill_learner_processes(empty_scratch)
+
+    def _kill_all(self) -> bool:
+        """SIGKILL every process of the learner's, round after round until none runs, from a
+        child of the grader's that becomes the learner without exec: exec fails while a fork
+        bomb holds the learner's every process (RLIMIT_NPROC, which execve checks and setuid
+        does not), and a grader that is root without CAP_SYS_ADMIN has no cgroup to freeze.
+        True if none runs now (a program that kill(-1)s may kill the killer: it tries again)."""
+        for _ in range(KILL_TRIES):
+            child = os.fork()
+            if child == 0:
+                _kill_learners_and_exit()
+            _, status = os.waitpid(child, 0)
+            if status == 0:
+                return True
+        return False
 
     def exec_output(self, *argv: str) -> tuple[int, str]:
         """Run a trusted command as the learner; its exit code and standard output."""
@@ -139,12 +162,50 @@ class LocalSandbox(Sandbox):
         if user == "0:0":
             return [*env, *argv]
         limits = self.limits
-        return ["setpriv", f"--reuid={LEARNER_UID}", f"--regid={LEARNER_UID}", "--clear-groups",
+        return ["setpriv", f"--reuid={JOB_UID}", f"--regid={JOB_UID}", "--clear-groups",
                 "--inh-caps=-all", "--no-new-privs", "--",
                 # RLIMIT_NPROC counts every process of the learner's uid, as the pids limit
                 # counts a container's; memory and file size are per process and per file.
                 "prlimit", f"--nproc={limits.pids}", f"--as={limits.memory_mb * 2**20}",
                 f"--fsize={limits.disk_mb * 2**20}", "--", *env, *argv]
+
+
+def _kill_learners_and_exit() -> None:
+    """In a forked child of the grader: become the learner, kill(-1) until nothing of the
+    learner's runs, exit 0 (1 if it still does). Nothing imported or locked here: the grader
+    has threads, and the child has only the one that forked."""
+    code = 1
+    try:
+        os.setgroups([])
+        os.setresgid(JOB_UID, JOB_UID, JOB_UID)
+        os.setresuid(JOB_UID, JOB_UID, JOB_UID)
+        for _ in range(KILL_ROUNDS):
+            try:
+                os.kill(-1, signal.SIGKILL)   # every process of the learner's but this one
+            except ProcessLookupError:
+                code = 0
+                break
+            if not _learners_running():
+                code = 0
+                break
+    finally:
+        os._exit(code)
+
+
+def _learners_running() -> bool:
+    """Whether a process of the learner's other than the caller runs (zombies are their
+    parents' to reap). By its real uid: /proc shows a process that made itself undumpable as
+    root's."""
+    for name in os.listdir("/proc"):
+        if name.isdigit() and int(name) != os.getpid():
+            try:
+                with open(f"/proc/{name}/status") as f:
+                    status = dict(line.split(":", 1) for line in f if ":" in line)
+            except OSError:
+                continue
+            if int(status["Uid"].split()[0]) == JOB_UID and status["State"].split()[0] != "Z":
+                return True
+    return False
 
 
 def _unpack(tar: bytes) -> None:

@@ -71,16 +71,15 @@ exec /usr/bin/tini -- env PYTHONPATH=/opt/zombielab/root:/opt/zombielab/site \\
 # and run_autograder as root for each submission.
 SETUP_SH = """\
 #!/usr/bin/env bash
-# What a lab container has (python3, gcc and the C library's headers, ps, tini, a learner of
-# uid 1000, the probe), then the grader's libraries from the wheels in this zip.
+# What a lab container has (python3, gcc and the C library's headers, ps, tini, the probe), then
+# the grader's libraries from the wheels in this zip. The learner's programs run as a uid of
+# each grading's own, which needs no account.
 set -euo pipefail
 source=/autograder/source
 apt-get update -qq
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \\
     python3 procps tini gcc libc6-dev >/dev/null
-getent passwd 1000 >/dev/null || useradd --uid 1000 --create-home --shell /bin/bash learner
 mkdir -p /home/learner/work /opt/zombielab/lab
-chown 1000:1000 /home/learner /home/learner/work
 install -o root -g root -m 0755 "$source/zombielab/grader/probe.py" /opt/zombielab/probe.py
 # A wheel is a zip of what goes into site-packages: those for this python3 (or for any).
 python3 - "$source/wheels" /opt/zombielab/site <<'PY'

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .errors import CheckFailed, InfraError
 from .recorder import Record, Recorder
-from .sandbox import HALTED, LEARNER_UID, PROBE, Sandbox
+from .sandbox import HALTED, PROBE, Sandbox
 
 # The probe in the images must be this very file: see probe.py's ready message.
 PROBE_VERSION = hashlib.sha256((Path(__file__).parent / "probe.py").read_bytes()).hexdigest()
@@ -127,7 +127,7 @@ class Probe:
         else:
             # No recorder can run where there is no engine: the probe polls /proc instead.
             self._recorder = None
-            self._ask(f"watch {LEARNER_UID}")
+            self._ask(f"watch {sandbox.learner_uid}")
         # From a random token: a mark of another grader's probe, in a container that had this
         # one's namespace inode, read only now, is then unlikely to be taken for this one's.
         self._marks = itertools.count(random.randrange(0x10000))

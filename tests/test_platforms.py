@@ -14,11 +14,13 @@ import fcntl
 import json
 import os
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from conftest import case_fails, faulty_cases, faulty_submission
+from test_hostile import hostile_submission
 from grader import corpus, labspec, platforms
 
 IMAGE = "zombielab/prairielearn-test"
@@ -220,3 +222,34 @@ def test_the_learner_cannot_read_the_reference_solutions(artifacts, gradescope_i
                            "--reuid=1000", "--regid=1000", "--clear-groups", "cat", path],
                           capture_output=True, text=True)
     assert done.returncode != 0 and "Permission denied" in done.stderr, done.stdout[:200]
+
+
+# What a platform's container must survive without an engine: bombs held by the learner uid's
+# rlimits (a fork bomb by RLIMIT_NPROC, before it takes the PIDs the grader shares with it),
+# programs that kill(-1), write where results go, look for the reference, or never end.
+HOSTILE_CASES = ["fork-bomb", "c-fork-bomb", "memory-bomb", "output-flood", "kills-everything",
+                 "writes-grader-files", "reads-other-submissions", "leaves-daemon", "tries-root",
+                 "sleeps-forever"]
+
+
+@pytest.mark.exclusive
+def test_hostile_submissions_get_a_plain_zero_and_the_rest_is_graded(artifacts, tmp_path):
+    """Each case in the place of zombie.py, beside the reference's other programs, graded as
+    PrairieLearn grades a job, three at once: a zero on zombie.py's judged checks, full marks
+    on the rest, results the grader wrote, exit 0 (run_job), in bounded time."""
+    lab = labspec.load("lab3")
+
+    def grade(case: str) -> tuple[str, dict, str]:
+        folder = tmp_path / case
+        hostile_submission(lab, case, folder / "student")
+        return (case, *run_job(folder, "lab3"))
+
+    with ThreadPoolExecutor(3) as pool:
+        graded = list(pool.map(grade, HOSTILE_CASES))
+    for case, results, output in graded:
+        assert results["gradable"] and results["message"].startswith(lab.spec.title), (case, output)
+        for test in results["tests"]:
+            if test["name"].startswith("zombie.py:"):
+                assert test["points"] == 0, (case, test)
+            else:
+                assert test["points"] == test["max_points"], (case, output)
