@@ -122,11 +122,12 @@ QUESTION_HTML = """\
 
 
 def prairielearn(lab_name: str, out: Path, image: str = IMAGE) -> list[Path]:
-    """Write the image's context and the lab's question folder into out; build the image."""
+    """Write the image's context and the lab's question folder into out; build the image (one
+    image grades every lab)."""
     lab = labspec.load(lab_name)
     context = _image_context(out / "image")
     _build(context, image)
-    return [context, _question(lab, out / "questions" / lab.name, image)]
+    return [context, question(lab, out, image)]
 
 
 def gradescope(lab_name: str, out: Path) -> list[Path]:
@@ -210,9 +211,10 @@ def _build(context: Path, image: str) -> None:
         raise InfraError(f"building {image} failed: {done.stderr.strip()[-800:]}")
 
 
-def _question(lab: labspec.Lab, folder: Path, image: str) -> Path:
-    """info.json and question.html: a question that collects the lab's files and has them
-    graded externally by the image."""
+def question(lab: labspec.Lab, out: Path, image: str = IMAGE) -> Path:
+    """out/questions/LAB: info.json and question.html, a question that collects the lab's
+    files and has them graded externally by the image."""
+    folder = out / "questions" / lab.name
     folder.mkdir(parents=True, exist_ok=True)
     names = [name for e in lab.spec.exercises for name in alternatives(e.file)]
     info = {
