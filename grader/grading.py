@@ -16,9 +16,9 @@ from .timeline import Timeline
 
 
 ALL_NEEDS = frozenset(NEEDS)   # what the Docker backend gives, with the kernel's recorder
-DOCKER = "docker: a container per submission, the kernel's record of every process"
-ENGINE_FREE = ("engine-free: this machine as the sandbox, /proc polled every 5 ms; checks that "
-               "need more are skipped")
+DOCKER_BACKEND = "docker: a container per submission, the kernel's record of every process"
+ENGINE_FREE_BACKEND = ("engine-free: this machine as the sandbox, /proc polled every 5 ms; "
+                       "checks that need more are skipped")
 
 
 @dataclass
@@ -29,7 +29,7 @@ class Scorecard:
     execution_time: float
     notes: list[str] = field(default_factory=list)
     timelines: dict[str, list[Timeline]] = field(default_factory=dict)   # each exercise's runs
-    backend: str = DOCKER   # what graded it, and how faithfully
+    backend: str = DOCKER_BACKEND   # what graded it, and how faithfully
 
     @property
     def score(self) -> int:
@@ -80,7 +80,7 @@ def grade(lab: Lab, folder: Path, only: list[str] | None = None, client=None,
             results.extend(judged)
             timelines[spec.file] = ex.timelines()
     return Scorecard(lab, results, time.monotonic() - started, submission.notes, timelines,
-                     ENGINE_FREE if engine_free else DOCKER)
+                     ENGINE_FREE_BACKEND if engine_free else DOCKER_BACKEND)
 
 
 def _judge(ex: Exercise, scenario, problem: str | None) -> None:

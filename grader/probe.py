@@ -25,11 +25,11 @@ that, and cannot tell who called fork, who wrote what, or what getppid() answere
 CLOCK_MONOTONIC is not namespaced by Docker, so the grader on the host can compare these
 times with when it read a line from the program.
 """
+import ctypes
 import hashlib
 import json
 import os
 import re
-import ctypes
 import stat
 import sys
 import threading
@@ -56,11 +56,11 @@ def stat_fields(pid):
 def read_stat(pid):
     """One process's /proc/PID/stat fields we care about, or None if it is gone."""
     fields = stat_fields(pid)
+    if fields is None:
+        return None
     try:
         uid = os.stat(f"/proc/{pid}").st_uid
     except (FileNotFoundError, ProcessLookupError):
-        return None
-    if fields is None:
         return None
     return {
         "pid": int(pid),

@@ -7,7 +7,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from .grading import DOCKER, Scorecard
+from .grading import DOCKER_BACKEND, Scorecard
 from .timeline import story
 
 
@@ -21,7 +21,7 @@ def terminal(scorecard: Scorecard) -> str:
         if not r.passed:
             lines.extend(f"            {line}" for line in _failure(r, told))
     lines.extend(f"note: {note}" for note in scorecard.notes)
-    if scorecard.backend != DOCKER:
+    if scorecard.backend != DOCKER_BACKEND:
         lines.append(f"graded by: {scorecard.backend}")
     lines.append(f"Score: {scorecard.score}/{scorecard.max_score}  ({scorecard.lab.spec.title}, "
                  f"graded in {scorecard.execution_time:.1f} s)")
@@ -75,7 +75,8 @@ def gradescope(scorecard: Scorecard) -> dict:
         "max_score": scorecard.max_score,
         "execution_time": round(scorecard.execution_time, 2),
         "output": f"{scorecard.lab.spec.title}: {scorecard.score}/{scorecard.max_score}"
-                  + ("" if scorecard.backend == DOCKER else f" (graded by {scorecard.backend})"),
+                  + ("" if scorecard.backend == DOCKER_BACKEND
+                     else f" (graded by {scorecard.backend})"),
         "tests": tests,
         "extra_data": {"timelines": [t.to_json() for t, _ in timelines], "runs": runs,
                        "backend": scorecard.backend},

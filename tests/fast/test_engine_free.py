@@ -6,7 +6,7 @@ from .conftest import ROOT
 from grader import environment, exports, labspec, report
 from grader.containers import Containers
 from grader.exercise import Exercise
-from grader.grading import ENGINE_FREE, Scorecard
+from grader.grading import ENGINE_FREE_BACKEND, Scorecard
 from grader.recorder import Record
 
 # /proc/self/status of root in a container with Docker's default capabilities and profile.
@@ -130,7 +130,7 @@ def test_a_lab_with_nothing_judged_here_is_not_gradable_on_prairielearn():
     init = exercise("lab4", "mini_init.py")
     init.skip_unmet(frozenset())
     lab = labspec.load("lab4")
-    card = Scorecard(lab, init.ordered_results(), 0.1, backend=ENGINE_FREE)
+    card = Scorecard(lab, init.ordered_results(), 0.1, backend=ENGINE_FREE_BACKEND)
     result = exports.prairielearn(exports.Record("s", report.gradescope(card)))
     assert result["gradable"] is False and "nothing of it could be judged here" in result["message"]
     assert all("skipped: " in test["output"] for test in result["tests"])
