@@ -9,11 +9,18 @@ What it cannot give, a check that needs it declares in lab.yaml (`needs:`), and 
 here: the probe records by polling /proc, as no kernel recorder can run in such a container,
 and there is no PID namespace, user namespace or pids cgroup of the submission's own.
 
+The init of a lab's image is kept where the platform allows it. For the tini image, the
+platform's own init adopts and reaps the learner's orphans (tini, as the platforms' images are
+built). For the no-init image, whose PID 1 never reaps, the grader itself becomes a child
+subreaper that leaves its adopted orphans unreaped until the learner's programs are ended: their
+exit statuses stay readable, as under `sleep` as PID 1; only the adopter's PID is not 1.
+
 It uses the paths of the lab images (WORKDIR, SUPPORT_DIR, the probe), which the platform's
 image is built with: the grader, its probe and every path it trusts are root-owned there.
 """
 from __future__ import annotations
 
+import ctypes
 import io
 import os
 import random
@@ -40,6 +47,8 @@ ENGINE_FREE = "engine-free"   # what stands for a container or image ID here
 # would count against this one's limit, and a fork bomb in one would stop forks in all. A uid no
 # one else uses gives each grading a limit of its own.
 JOB_UID = random.randrange(2**20, 2**30)
+PR_SET_CHILD_SUBREAPER = 36   # prctl(2); Docker's default seccomp profile allows it
+NON_REAPING_INIT = "noinit"   # the image whose PID 1 adopts orphans and never reaps them
 
 
 class LocalSandbox(Sandbox):
@@ -65,6 +74,7 @@ class LocalSandbox(Sandbox):
                              "(a second image, or a booted program, needs the Docker backend)")
         LocalSandbox._entered = self
         try:
+            _be_subreaper(self.variant == NON_REAPING_INIT)
             self._end_learner_processes()
             _unpack(submission_tar(self.files, self.support))
             self._fill_workdir()
@@ -102,11 +112,17 @@ class LocalSandbox(Sandbox):
         """Nothing to remove but the learner's processes: none outlives the grading."""
         if LocalSandbox._entered is self:
             self._kill_all()
+            _reap_adopted()
+            _be_subreaper(False)
             LocalSandbox._entered = None
 
     @property
     def id(self) -> str:
         return ENGINE_FREE
+
+    @property
+    def adopter(self) -> int:
+        return os.getpid() if self.variant == NON_REAPING_INIT else 1
 
     def running(self) -> bool:
         return not self.halted
@@ -126,7 +142,10 @@ class LocalSandbox(Sandbox):
     def kill_learner_processes(self, empty_scratch: bool = False) -> bool:
         """As in a container, once nothing of the learner's runs: the learner's commands that
         clean up could not even start while a fork bomb holds every process it may have."""
-        return not self.halted and self._kill_all() and super().kill_learner_processes(empty_scratch)
+        if self.halted or not self._kill_all():
+            return False
+        _reap_adopted()   # the programs are closed: every zombie child of ours is an adopted orphan
+        return super().kill_learner_processes(empty_scratch)
 
     def _kill_all(self) -> bool:
         """SIGKILL every process of the learner's, round after round until none runs, from a
@@ -194,18 +213,41 @@ def _kill_learners_and_exit() -> None:
 
 def _learners_running() -> bool:
     """Whether a process of the learner's other than the caller runs (zombies are their
-    parents' to reap). By its real uid: /proc shows a process that made itself undumpable as
-    root's."""
+    parents' to reap)."""
+    return any(pid != os.getpid() and status["State"].split()[0] != "Z"
+               for pid, status in _learner_processes())
+
+
+def _learner_processes():
+    """(PID, /proc/PID/status as a dict) of each process of the learner's. By its real uid:
+    /proc shows a process that made itself undumpable as root's."""
     for name in os.listdir("/proc"):
-        if name.isdigit() and int(name) != os.getpid():
+        if name.isdigit():
             try:
                 with open(f"/proc/{name}/status") as f:
                     status = dict(line.split(":", 1) for line in f if ":" in line)
             except OSError:
                 continue
-            if int(status["Uid"].split()[0]) == JOB_UID and status["State"].split()[0] != "Z":
-                return True
-    return False
+            if int(status["Uid"].split()[0]) == JOB_UID:
+                yield int(name), status
+
+
+def _be_subreaper(on: bool) -> None:
+    """Make the grader adopt the orphans of its descendants (the learner's programs), or stop."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, int(on), 0, 0, 0) != 0:
+        raise InfraError(f"prctl(PR_SET_CHILD_SUBREAPER) failed: {os.strerror(ctypes.get_errno())}")
+
+
+def _reap_adopted() -> None:
+    """Reap the learner's orphans this grader adopted as a subreaper and left as zombies. Only
+    called once the grader's own children of the learner's (its programs) are waited for."""
+    for pid, status in _learner_processes():
+        if int(status["PPid"]) == os.getpid() and status["State"].split()[0] == "Z":
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
 
 
 def _unpack(tar: bytes) -> None:

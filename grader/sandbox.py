@@ -93,6 +93,7 @@ class Sandbox:
 
     kernel_record = True   # its processes are in the kernel recorder's record (recorder.py)
     learner_uid = LEARNER_UID   # whom the learner's programs run as
+    adopter = 1   # who adopts the learner's orphans, as the probe sees it: the container's PID 1
 
     def __init__(self, client: docker.DockerClient, variant: str, limits: Limits,
                  files: dict[str, Path] | None = None, support: Path | None = None,

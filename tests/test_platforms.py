@@ -153,27 +153,38 @@ def test_each_reference_passes_what_is_judged_and_the_rest_says_why(artifacts, t
             assert test["points"] == test["max_points"], test
 
 
+def judged_checks(lab: labspec.Lab) -> set[str]:
+    """The checks the engine-free backend judges: they need nothing it lacks, in an exercise
+    whose runs it can make."""
+    judged = set()
+    for exercise in lab.spec.exercises:
+        if not any(set(check.needs) & labspec.RUN_NEEDS for check in exercise.checks):
+            judged |= {check.id for check in exercise.checks if not check.needs}
+    return judged
+
+
 def judged_faulty_cases() -> list:
-    """The wrong solutions whose checks the engine-free backend judges: checks that need
-    nothing it lacks, in an exercise whose runs it can make."""
-    cases = []
-    for name in labspec.available():
-        judged = set()
-        for exercise in labspec.load(name).spec.exercises:
-            if not any(set(check.needs) & labspec.RUN_NEEDS for check in exercise.checks):
-                judged |= {check.id for check in exercise.checks if not check.needs}
-        cases += [case for case in faulty_cases(name) if case_fails(case.values[1]) <= judged]
-    return cases
+    """The wrong solutions that fail a check the engine-free backend judges."""
+    return [case for name in labspec.available() for case in faulty_cases(name)
+            if case_fails(case.values[1]) & judged_checks(labspec.load(name))]
 
 
 @pytest.mark.parametrize("lab_name, case", judged_faulty_cases())
-def test_each_wrong_solution_fails_exactly_its_checks(artifacts, tmp_path, lab_name, case):
+def test_each_wrong_solution_fails_exactly_its_judged_checks(artifacts, tmp_path, lab_name, case):
+    """Only the exercises the case changes are submitted (the job grades the rest as missing,
+    at once): of their checks, it fails those it must that are judged here."""
     lab = labspec.load(lab_name)
-    target, files, must_fail = faulty_submission(lab, case, tmp_path)
+    target, changed, must_fail = faulty_submission(lab, case, tmp_path)
+    for exercise in lab.spec.exercises:
+        if exercise.file not in changed:
+            for name in corpus.alternatives(exercise.file):
+                (target / name).unlink(missing_ok=True)
     target.rename(tmp_path / "student")
     results, output = run_job(tmp_path, lab_name)
-    failed = {test["name"] for test in results["tests"] if test["points"] < test["max_points"]}
-    names = {f"{e.file}: {c.name}" for e in lab.spec.exercises for c in e.checks if c.id in must_fail}
+    graded = [test for test in results["tests"] if test["name"].split(": ")[0] in changed]
+    failed = {test["name"] for test in graded if test["points"] < test["max_points"]}
+    names = {f"{e.file}: {c.name}" for e in lab.spec.exercises for c in e.checks
+             if c.id in must_fail & judged_checks(lab)}
     assert failed == names, output
 
 
@@ -199,8 +210,8 @@ def gradescope_cases() -> list:
     lab = labspec.load("lab3")
     file_of = {c.id: e.file for e in lab.spec.exercises for c in e.checks}
     cases, seen = [], set()
-    for case in judged_faulty_cases():
-        if case.values[0] == "lab3":
+    for case in faulty_cases("lab3"):
+        if case_fails(case.values[1]) <= judged_checks(lab):
             file = file_of[next(iter(case_fails(case.values[1])))]
             if file not in seen:
                 seen.add(file)

@@ -620,8 +620,10 @@ def judge_detached(held: Held, proc) -> None:
         require(proc.session != proc.pid,
                 f"the daemon (PID {proc.pid}) leads its session (session ID {proc.session}): "
                 "it would acquire the next terminal it opens")
-        require(proc.ppid == 1, f"the daemon's parent is PID {proc.ppid} ({comm(probe, proc.ppid)}); "
-                                "it should have exited, leaving the daemon to PID 1")
+        adopter = ex.sandbox.adopter   # PID 1; the grader, where there is no container
+        require(proc.ppid == adopter, f"the daemon's parent is PID {proc.ppid} "
+                                      f"({comm(probe, proc.ppid)}); it should have exited, "
+                                      f"leaving the daemon to be adopted by PID {adopter}")
 
 
 def judge_settled(held: Held, details: dict) -> None:
