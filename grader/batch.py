@@ -173,7 +173,7 @@ class Progress:
         if outcome["gradable"]:
             self.graded += 1
             results = outcome["results"]
-            self.full += results["score"] == results["max_score"]
+            self.full += results["score"] == feedback.max_score(results)
         else:
             self.ungradable += 1
         rate = f"{100 * self.full / self.graded:.0f}%" if self.graded else "-"

@@ -20,7 +20,7 @@ from urllib.parse import quote
 from xml.sax.saxutils import quoteattr
 
 from . import report
-from .feedback import failed_in
+from .feedback import failed_in, max_score
 from .timeline import Timeline, svg
 
 
@@ -121,7 +121,7 @@ class Tally:
             if r.results is None:
                 tally.ungradable.append((r.student, r.reason))
                 continue
-            tally.best = r.results["max_score"]
+            tally.best = max_score(r.results)
             tally.scores.append(r.results["score"])
             for test in r.results["tests"]:
                 count = tally.counts.setdefault(test["name"], [0, 0])
@@ -168,7 +168,8 @@ def prairielearn(record: Record) -> dict:
     res = record.results
     tests = [{"name": t["name"], "points": t["score"], "max_points": t["max_score"],
               "output": t["output"]} for t in res["tests"]]
-    if not res["max_score"]:   # every check skipped: no score to give, no attempt to count
+    best = max_score(res)
+    if not best:   # every check skipped: no score to give, no attempt to count
         return {"gradable": False, "score": 0.0, "tests": tests, "message": (
             f"{res['output']}: nothing of it could be judged here; each check says why")}
     extra = res.get("extra_data") or {}
@@ -182,7 +183,7 @@ def prairielearn(record: Record) -> dict:
             for i in shown]
     return {
         "gradable": True,
-        "score": res["score"] / res["max_score"],
+        "score": res["score"] / best,
         "message": res["output"],
         "tests": tests,
         "images": [_image(timelines[i]) for i in dict.fromkeys(runs)],
@@ -302,7 +303,7 @@ def student_row(r: Record, out: Path) -> str:
     if r.results is None:
         score, failed = "", f"not graded: {r.reason}"
     else:
-        score = f"{r.results['score']}/{r.results['max_score']}"
+        score = f"{r.results['score']}/{max_score(r.results)}"
         failed = "; ".join(clip(t["name"], 60) for t in r.results["tests"] if t["status"] != "passed")
     feedback = "—"
     if (out / "gradescope" / r.student / "feedback.html").is_file():

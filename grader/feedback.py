@@ -45,7 +45,7 @@ def page(results: dict, title: str) -> str:
     runs = extra.get("runs", {})
     sections = [_exercise(name, tests, [timelines[i] for i in runs.get(name, [])], timelines)
                 for name, tests in _by_exercise(results["tests"]).items()]
-    score = f"{results['score']}/{results['max_score']}"
+    score = f"{results['score']}/{max_score(results)}"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{_e(title)}: your feedback</title>
 <style>{STYLE}</style></head>
@@ -59,6 +59,12 @@ def page(results: dict, title: str) -> str:
 def write(results: dict, title: str, path: Path) -> Path:
     path.write_text(page(results, title))
     return path
+
+
+def max_score(results: dict) -> int:
+    """The most a Gradescope results.json could have scored, from its tests (the format has no
+    field of its own for it)."""
+    return sum(test["max_score"] for test in results["tests"])
 
 
 def failed_in(test: dict) -> int | None:

@@ -72,7 +72,6 @@ def gradescope(scorecard: Scorecard) -> dict:
     runs = {exercise: [index(t, exercise) for t in ts] for exercise, ts in scorecard.timelines.items()}
     return {
         "score": scorecard.score,
-        "max_score": scorecard.max_score,
         "execution_time": round(scorecard.execution_time, 2),
         "output": f"{scorecard.lab.spec.title}: {scorecard.score}/{scorecard.max_score}"
                   + ("" if scorecard.backend == DOCKER_BACKEND

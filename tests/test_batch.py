@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, case_fails, process_table
-from grader import corpus, labspec
+from platform_formats import valid_gradescope, valid_prairielearn
+from grader import corpus, feedback, labspec
 from grader.batch import default_workers
 from grader.errors import ENGINE_DOWN
 from grader.engine import LABEL, OWNER_LABEL, engine_answers
@@ -80,7 +81,8 @@ def assert_graded_correctly(out: Path, klass: Path) -> None:
     for student, data in results.items():
         failed = {check_id(t["name"]) for t in data["tests"] if t["status"] == "failed"}
         assert failed == expected_failures(student), (student, data)
-        assert data["max_score"] == ZOMBIE_MAX
+        assert feedback.max_score(data) == ZOMBIE_MAX
+        valid_gradescope(data)
         assert data["score"] == sum(t["score"] for t in data["tests"])
     assert not (out / "ungradable").exists() or not list((out / "ungradable").iterdir())
 
@@ -145,11 +147,11 @@ def test_prairielearn_and_gradescope_json(local_run):
     _, out, _ = local_run
     gradescope = gradescope_results(out)
     for student, gs in gradescope.items():
-        assert set(gs) == {"score", "max_score", "execution_time", "output", "tests", "extra_data"}
-        pl = json.loads((out / "prairielearn" / student / "results.json").read_text())
+        assert set(gs) == {"score", "execution_time", "output", "tests", "extra_data"}
+        pl = valid_prairielearn(json.loads((out / "prairielearn" / student / "results.json").read_text()))
         assert set(pl) == {"gradable", "score", "message", "tests", "images"}
         assert pl["gradable"] is True
-        assert pl["score"] == pytest.approx(gs["score"] / gs["max_score"]) and 0 <= pl["score"] <= 1
+        assert pl["score"] == pytest.approx(gs["score"] / feedback.max_score(gs)) and 0 <= pl["score"] <= 1
         assert isinstance(pl["message"], str) and pl["message"]
         for pt, gt in zip(pl["tests"], gs["tests"], strict=True):
             assert set(pt) - {"images"} == {"name", "points", "max_points", "output"}

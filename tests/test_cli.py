@@ -15,7 +15,8 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from grader import corpus, labspec
+from platform_formats import valid_gradescope
+from grader import corpus, feedback, labspec
 from grader.engine import LABEL, OWNER_LABEL
 from grader.languages import C
 
@@ -73,9 +74,10 @@ def test_grades_the_reference_and_writes_gradescope_json(reference, tmp_path):
                      re.MULTILINE), result.stdout
 
     data = json.loads(out.read_text())
-    assert set(data) == {"score", "max_score", "execution_time", "output", "tests", "extra_data"}
+    assert set(data) == {"score", "execution_time", "output", "tests", "extra_data"}
+    valid_gradescope(data)
     assert set(data["extra_data"]["runs"]) == {file for file, _ in all_checks}   # each one's timelines
-    assert data["score"] == data["max_score"] == LAB.spec.max_score
+    assert data["score"] == feedback.max_score(data) == LAB.spec.max_score
     assert isinstance(data["execution_time"], (int, float)) and 0 < data["execution_time"] < 180
     assert isinstance(data["output"], str) and f"{LAB.spec.max_score}/{LAB.spec.max_score}" in data["output"]
     assert len(data["tests"]) == len(all_checks)
@@ -120,7 +122,7 @@ def test_missing_exercise_scores_zero_and_the_rest_is_graded(reference, tmp_path
     for test in by_file["reaper.py"]:
         assert (test["status"], test["score"]) == ("passed", test["max_score"]), test
     assert data["score"] == points("reaper.py")
-    assert data["max_score"] == points("zombie.py", "reaper.py")
+    assert feedback.max_score(data) == points("zombie.py", "reaper.py")
     assert f"Score: {points('reaper.py')}/{points('zombie.py', 'reaper.py')}" in result.stdout
 
 

@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 
 from conftest import case_fails, faulty_cases, faulty_submission
+from platform_formats import valid_gradescope, valid_prairielearn
 from test_hostile import hostile_submission
-from grader import corpus, labspec, platforms
+from grader import corpus, feedback, labspec, platforms
 
 IMAGE = "zombielab/prairielearn-test"
 GRADESCOPE_IMAGE = "zombielab/gradescope-test"
@@ -89,7 +90,8 @@ def gradescope_job(image: str, autograder: Path) -> tuple[dict | None, str]:
     done = subprocess.run(argv, capture_output=True, text=True, timeout=300)
     assert "Traceback" not in done.stdout + done.stderr, done.stdout + done.stderr
     results = autograder / "results" / "results.json"
-    return (json.loads(results.read_text()) if results.exists() else None), done.stdout + done.stderr
+    return ((valid_gradescope(json.loads(results.read_text())) if results.exists() else None),
+            done.stdout + done.stderr)
 
 
 def run_job(grade: Path, lab_name: str) -> tuple[dict, str]:
@@ -100,7 +102,7 @@ def run_job(grade: Path, lab_name: str) -> tuple[dict, str]:
     done = subprocess.run(argv, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr + done.stdout
     assert "Traceback" not in done.stdout + done.stderr, done.stdout
-    return json.loads((grade / "results" / "results.json").read_text()), done.stdout
+    return valid_prairielearn(json.loads((grade / "results" / "results.json").read_text())), done.stdout
 
 
 def test_the_environment_says_what_a_platform_container_allows(artifacts):
@@ -199,7 +201,7 @@ def test_gradescope_grades_the_reference_in_full_where_judged(gradescope_image, 
     corpus.reference(labspec.load("lab3"), tmp_path / "submission", language)
     results, output = gradescope_job(gradescope_image, tmp_path)
     assert results is not None, output
-    assert results["score"] == results["max_score"] > 0, output
+    assert results["score"] == feedback.max_score(results) > 0, output
     assert "engine-free" in results["extra_data"]["backend"]
     assert all(t["status"] == "passed" for t in results["tests"]), output
 

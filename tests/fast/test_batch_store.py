@@ -14,7 +14,7 @@ ZOMBIE = LAB.spec.exercises[0].file
 
 
 def results(score: int, max_score: int = 2) -> dict:
-    return {"score": score, "max_score": max_score, "execution_time": 1.0, "output": "",
+    return {"score": score, "execution_time": 1.0, "output": "",
             "tests": [{"name": "zombie.py: reaps", "score": score, "max_score": max_score,
                        "status": "passed" if score == max_score else "failed", "output": ""}]}
 

@@ -19,7 +19,7 @@ def graded(out, student, failed: dict[str, str], feedback=False):
               "output": f"took 3 ms\nobserved: {failed[name]}\nhint: call wait()" if name in failed
               else "took 3 ms"} for name in (FORKS, REAPS)]
     report.write_json(out / "gradescope" / student / "results.json", {
-        "score": 2 - len(failed), "max_score": 2, "execution_time": 1.0, "output": "", "tests": tests})
+        "score": 2 - len(failed), "execution_time": 1.0, "output": "", "tests": tests})
     if feedback:
         (out / "gradescope" / student / "feedback.html").write_text("<p>well done</p>")
 
