@@ -21,7 +21,7 @@ import pytest
 
 from conftest import case_fails, faulty_cases, faulty_submission
 from platform_formats import valid_gradescope, valid_prairielearn
-from test_hostile import hostile_submission
+from test_hostile import CASES, exercise_files, hostile_submission
 from grader import corpus, feedback, labspec, platforms
 
 IMAGE = "zombielab/prairielearn-test"
@@ -246,28 +246,36 @@ def test_the_learner_cannot_read_the_reference_solutions(artifacts, gradescope_i
 # What a platform's container must survive without an engine: bombs held by the learner uid's
 # rlimits (a fork bomb by RLIMIT_NPROC, before it takes the PIDs the grader shares with it),
 # programs that kill(-1), write where results go, look for the reference, or leave a daemon.
-HOSTILE_CASES = ["fork-bomb", "c-fork-bomb", "memory-bomb", "kills-everything",
-                 "writes-grader-files", "reads-other-submissions", "leaves-daemon"]
+# The cases that aim at the machine, not at the exercise, are graded beside the reference's other
+# programs, which must keep full marks; the others come alone, so as to cost one exercise.
+BESIDE_THE_REST = ["fork-bomb", "c-fork-bomb", "memory-bomb", "kills-everything",
+                   "writes-grader-files", "reads-other-submissions", "leaves-daemon"]
 
 
 @pytest.mark.exclusive
 def test_hostile_submissions_get_a_plain_zero_and_the_rest_is_graded(artifacts, tmp_path):
-    """Each case in the place of zombie.py, beside the reference's other programs, graded as
-    PrairieLearn grades a job, three at once: a zero on zombie.py's judged checks, full marks
-    on the rest, results the grader wrote, exit 0 (run_job), in bounded time."""
+    """Each case of the hostile corpus in the place of zombie.py, graded as PrairieLearn grades
+    a job, three at once: a zero on zombie.py's judged checks, full marks on the rest where
+    they are submitted, results the grader wrote, exit 0 (run_job), in bounded time."""
     lab = labspec.load("lab3")
+    target, _ = exercise_files(lab)
 
     def grade(case: str) -> tuple[str, dict, str]:
         folder = tmp_path / case
         hostile_submission(lab, case, folder / "student")
+        if case not in BESIDE_THE_REST:
+            for exercise in lab.spec.exercises:
+                if exercise.file != target:
+                    for name in corpus.alternatives(exercise.file):
+                        (folder / "student" / name).unlink(missing_ok=True)
         return (case, *run_job(folder, "lab3"))
 
     with ThreadPoolExecutor(3) as pool:
-        graded = list(pool.map(grade, HOSTILE_CASES))
+        graded = list(pool.map(grade, BESIDE_THE_REST + sorted(set(CASES) - set(BESIDE_THE_REST))))
     for case, results, output in graded:
         assert results["gradable"] and results["message"].startswith(lab.spec.title), (case, output)
         for test in results["tests"]:
-            if test["name"].startswith("zombie.py:"):
+            if test["name"].startswith(f"{target}:"):
                 assert test["points"] == 0, (case, test)
-            else:
+            elif case in BESIDE_THE_REST:
                 assert test["points"] == test["max_points"], (case, output)
