@@ -56,14 +56,26 @@ ENTRYPOINT ["{ENTRYPOINT}"]
 
 # PrairieLearn starts this as the container's first process. tini takes PID 1 so that orphans of
 # the learner's programs have an init that reaps them, as in the lab's own container. The
-# grader writes results.json whatever happens (a grader error is "not gradable", never a zero)
-# and exits 0 once it has: PrairieLearn reads the results only after a 0.
+# question's tests/lab.yaml (PrairieLearn mounts the question's tests/ at /grade/tests), if it
+# has one, stands for the image's: a course sets points, names, hints and time limits in its
+# own repository; the checks themselves come from the image. The grader writes results.json
+# whatever happens (a grader error, such as a lab.yaml that does not fit the image's checks, is
+# "not gradable", never a zero) and exits 0 once it has: PrairieLearn reads the results only
+# after a 0.
 ENTRYPOINT_SCRIPT = """\
 #!/bin/sh
 set -e
 mkdir -p /grade/results
+labs=/opt/zombielab/root/labs
+if [ -f /grade/tests/lab.yaml ] && [ -d "$labs/$1" ]; then
+    mkdir -p -m 0700 /opt/zombielab/question
+    rm -rf "/opt/zombielab/question/$1"
+    cp -r "$labs/$1" /opt/zombielab/question/
+    cp /grade/tests/lab.yaml "/opt/zombielab/question/$1/lab.yaml"
+    labs=/opt/zombielab/question
+fi
 exec /usr/bin/tini -- env PYTHONPATH=/opt/zombielab/root:/opt/zombielab/site \\
-    python3 -m grader grade --engine-free "$1" /grade/student \\
+    ZOMBIELAB_LABS="$labs" python3 -m grader grade --engine-free "$1" /grade/student \\
     --prairielearn /grade/results/results.json
 """
 
@@ -118,6 +130,13 @@ QUESTION_HTML = """\
   <pl-external-grader-results></pl-external-grader-results>
   <pl-file-preview></pl-file-preview>
 </pl-submission-panel>
+"""
+
+
+QUESTION_LAB_YAML = """\
+# This question's checks: their points, names, hints and time limits are yours to change here.
+# Their ids and what they judge come with the grading image: a check it does not have, or one
+# left out, makes every submission "not gradable", with the reason.
 """
 
 
@@ -213,9 +232,11 @@ def _build(context: Path, image: str) -> None:
 
 def question(lab: labspec.Lab, out: Path, image: str = IMAGE) -> Path:
     """out/questions/LAB: info.json and question.html, a question that collects the lab's
-    files and has them graded externally by the image."""
+    files and has them graded externally by the image; tests/lab.yaml, the lab's, for the
+    course to adjust (see ENTRYPOINT_SCRIPT)."""
     folder = out / "questions" / lab.name
-    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "tests").mkdir(parents=True, exist_ok=True)
+    (folder / "tests" / "lab.yaml").write_text(QUESTION_LAB_YAML + (lab.folder / "lab.yaml").read_text())
     names = [name for e in lab.spec.exercises for name in alternatives(e.file)]
     info = {
         # Stable across runs, so that copying it again updates the same question.

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import case_fails, faulty_cases, faulty_submission
 from platform_formats import valid_gradescope, valid_prairielearn
@@ -130,6 +131,37 @@ def test_the_question_collects_the_labs_files_for_the_image(artifacts):
             assert exercise.file in html
         assert "<pl-file-upload optional-file-names=" in html
         assert "<pl-external-grader-results>" in html
+
+
+def question_job(artifacts: Path, folder: Path, change) -> tuple[dict, str]:
+    """A job of Lab 3's question whose tests/lab.yaml the course changed (change(spec)), for
+    the reference's zombie.py alone."""
+    spec = yaml.safe_load((artifacts / "questions" / "lab3" / "tests" / "lab.yaml").read_text())
+    change(spec)
+    (folder / "tests").mkdir(parents=True)
+    (folder / "tests" / "lab.yaml").write_text(yaml.safe_dump(spec))
+    corpus.reference(labspec.load("lab3"), folder / "reference")
+    (folder / "student").mkdir()
+    (folder / "reference" / "zombie.py").rename(folder / "student" / "zombie.py")
+    return run_job(folder, "lab3")
+
+
+def test_the_questions_lab_yaml_sets_the_points_and_one_that_does_not_fit_is_not_gradable(
+        artifacts, tmp_path):
+    lab = labspec.load("lab3")
+    zombie = lab.spec.exercises[0]
+    first = zombie.checks[0]
+
+    def double_the_first(spec):
+        spec["exercises"][0]["checks"][0]["points"] *= 2
+    results, output = question_job(artifacts, tmp_path / "doubled", double_the_first)
+    assert [(t["points"], t["max_points"]) for t in results["tests"]
+            if t["name"] == f"{zombie.file}: {first.name}"] == [(2 * first.points,) * 2], output
+
+    def rename_the_first(spec):
+        spec["exercises"][0]["checks"][0]["id"] = "no-such-check"
+    results, output = question_job(artifacts, tmp_path / "renamed", rename_the_first)
+    assert results["gradable"] is False and first.id in results["message"], results
 
 
 def references() -> list:
