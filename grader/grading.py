@@ -11,6 +11,7 @@ from .engine import connect, remove_strays
 from .errors import CheckFailed, InfraError
 from .exercise import CheckResult, Exercise
 from .labspec import NEEDS, Lab
+from .local import require_ready
 from .submission import Submission
 from .timeline import Timeline
 
@@ -54,6 +55,7 @@ def grade(lab: Lab, folder: Path, only: list[str] | None = None, client=None,
     submission = Submission.of(folder, lab.limits.submission_bytes)
     started = time.monotonic()
     if engine_free:
+        require_ready()
         client, offered = None, frozenset()   # none of NEEDS: see local.py
     else:
         client, offered = client or connect(), ALL_NEEDS

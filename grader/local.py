@@ -24,6 +24,7 @@ import ctypes
 import io
 import os
 import random
+import shutil
 import signal
 import subprocess
 import tarfile
@@ -187,6 +188,19 @@ class LocalSandbox(Sandbox):
                 # counts a container's; memory and file size are per process and per file.
                 "prlimit", f"--nproc={limits.pids}", f"--as={limits.memory_mb * 2**20}",
                 f"--fsize={limits.disk_mb * 2**20}", "--", *env, *argv]
+
+
+def require_ready() -> None:
+    """What grading without an engine needs of this machine, found out before the first
+    program: root, to run the learner's programs as a uid of their own and read their /proc,
+    and util-linux's setpriv and prlimit."""
+    if os.geteuid() != 0:
+        raise InfraError("grading without an engine needs root: it runs the learner's programs "
+                         f"as a uid of their own, and this grader is uid {os.geteuid()}")
+    missing = [tool for tool in ("setpriv", "prlimit") if not shutil.which(tool)]
+    if missing:
+        raise InfraError(f"grading without an engine needs {' and '.join(missing)} (util-linux), "
+                         "which this machine lacks")
 
 
 def _kill_learners_and_exit() -> None:

@@ -1,9 +1,13 @@
 """The engine-free backend's logic, without an engine: what the environment shows, which checks
 a backend skips for what it lacks and how they then count, and a record made from polls."""
+import os
+import shutil
+
 import pytest
 
 from .conftest import ROOT
-from grader import environment, exports, labspec, report
+from grader import environment, exports, labspec, local, report
+from grader.errors import InfraError
 from grader.containers import Containers
 from grader.exercise import Exercise
 from grader.grading import ENGINE_FREE_BACKEND, Scorecard
@@ -134,3 +138,13 @@ def test_a_lab_with_nothing_judged_here_is_not_gradable_on_prairielearn():
     result = exports.prairielearn(exports.Record("s", report.gradescope(card)))
     assert result["gradable"] is False and "nothing of it could be judged here" in result["message"]
     assert all("skipped: " in test["output"] for test in result["tests"])
+
+
+def test_grading_without_an_engine_says_plainly_what_the_machine_lacks(monkeypatch):
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    with pytest.raises(InfraError, match="needs root: .* this grader is uid 1000"):
+        local.require_ready()
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(shutil, "which", lambda tool: None if tool == "prlimit" else "/usr/bin/" + tool)
+    with pytest.raises(InfraError, match=r"needs prlimit \(util-linux\)"):
+        local.require_ready()
