@@ -66,7 +66,8 @@ gradescope: deps
 prairielearn: images
 	@$(ZOMBIELAB) package prairielearn lab$(LAB) --out build/prairielearn
 
-# The fast tier: what needs no Docker engine (tests/fast), and pyflakes over the project's Python.
+# The fast tier: what needs no Docker engine (tests/fast), pyflakes over the project's Python, and
+# vermin over what runs on a grading platform's own Python (Gradescope's may be 3.10).
 # --confcutdir: tests/conftest.py, the engine's fixtures, stays out of it. pyflakes skips the
 # starters (unfinished on purpose, importing what the learner will need) and the hostile corpus.
 LINTED = $(shell find grader labs tests bench -name '*.py' -type f -not -path 'labs/*/starter/*' \
@@ -74,6 +75,8 @@ LINTED = $(shell find grader labs tests bench -name '*.py' -type f -not -path 'l
 check: deps
 	$(PY) -m pytest -q --confcutdir=tests/fast tests/fast $(PYTEST_ARGS)
 	@$(PY) -m pyflakes $(LINTED) && echo "pyflakes: no warnings in $(words $(LINTED)) files"
+	@$(PYTHON_VENV)/bin/vermin -q -t=3.10- --eval-annotations --violations grader labs \
+		&& echo "vermin: grader/ and labs/ use nothing newer than Python 3.10"
 
 # Headless Chromium, for the browser tests of the feedback page and the class report.
 browser:
