@@ -95,13 +95,23 @@ def gradescope_job(image: str, autograder: Path) -> tuple[dict | None, str]:
             done.stdout + done.stderr)
 
 
-def run_job(grade: Path, lab_name: str) -> tuple[dict, str]:
+# After the job, in its container: the processes of anyone but root, running or zombies.
+LEFT_BEHIND = 'echo "left behind: $(ps -e -o uid=,stat= | grep -cv "^ *0 ")"'
+
+
+def run_job(grade: Path, lab_name: str, count_leftovers: bool = False) -> tuple[dict, str]:
     """A grading job as PrairieLearn runs one (its entrypoint, info.json's, as the container's
-    first process, which must exit 0): results.json, and what the container printed."""
-    argv = ["docker", "run", "--rm", *PL_FLAGS, "-v", f"{grade}:/grade",
-            "--entrypoint", platforms.ENTRYPOINT, IMAGE, lab_name]
+    first process, which must exit 0): results.json, and what the container printed. To count
+    what the job left behind in its container, tini is PID 1 there and the entrypoint its
+    child, which runs its own tini: the same reaping init for the learner's orphans."""
+    job = ["--entrypoint", platforms.ENTRYPOINT, IMAGE, lab_name]
+    if count_leftovers:
+        job = ["--entrypoint", "/usr/bin/tini", IMAGE, "--", "sh", "-c",
+               f'{platforms.ENTRYPOINT} "$1" && sleep 1 && {LEFT_BEHIND}', "job", lab_name]
+    argv = ["docker", "run", "--rm", *PL_FLAGS, "-v", f"{grade}:/grade", *job]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr + done.stdout
+    assert not count_leftovers or "left behind: 0" in done.stdout, done.stdout
     assert "Traceback" not in done.stdout + done.stderr, done.stdout
     return valid_prairielearn(json.loads((grade / "results" / "results.json").read_text())), done.stdout
 
@@ -288,7 +298,8 @@ BESIDE_THE_REST = ["fork-bomb", "c-fork-bomb", "memory-bomb", "kills-everything"
 def test_hostile_submissions_get_a_plain_zero_and_the_rest_is_graded(artifacts, tmp_path):
     """Each case of the hostile corpus in the place of zombie.py, graded as PrairieLearn grades
     a job, three at once: a zero on zombie.py's judged checks, full marks on the rest where
-    they are submitted, results the grader wrote, exit 0 (run_job), in bounded time."""
+    they are submitted, results the grader wrote, exit 0 (run_job), in bounded time; and for
+    those that aim at the machine, nothing of the learner's left in the job's container."""
     lab = labspec.load("lab3")
     target, _ = exercise_files(lab)
 
@@ -300,7 +311,7 @@ def test_hostile_submissions_get_a_plain_zero_and_the_rest_is_graded(artifacts, 
                 if exercise.file != target:
                     for name in corpus.alternatives(exercise.file):
                         (folder / "student" / name).unlink(missing_ok=True)
-        return (case, *run_job(folder, "lab3"))
+        return (case, *run_job(folder, "lab3", count_leftovers=case in BESIDE_THE_REST))
 
     with ThreadPoolExecutor(3) as pool:
         graded = list(pool.map(grade, BESIDE_THE_REST + sorted(set(CASES) - set(BESIDE_THE_REST))))
