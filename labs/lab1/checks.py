@@ -82,13 +82,15 @@ def run_program(ex, args, check_id: str, to_file: str | None = None) -> Run:
 
 def settle(ex) -> dict:
     """Wait until no learner process is left running (zombies stay: nobody here reaps them)."""
-    procs = ex.probe.wait_for(lambda procs: not any(learner_running(p) for p in procs.values()),
+    uid = ex.sandbox.learner_uid   # 1000 in a container; the grading's own uid without one
+    procs = ex.probe.wait_for(lambda procs: not any(learner_running(p, uid)
+                                                    for p in procs.values()),
                               timeout=SETTLE_SECONDS)
     return procs if procs is not None else ex.probe.snapshot()
 
 
-def learner_running(proc) -> bool:
-    return proc.uid == 1000 and proc.state != "Z"
+def learner_running(proc, uid: int) -> bool:
+    return proc.uid == uid and proc.state != "Z"
 
 
 def wrong_forks(run: Run, parent_of) -> list[str]:
