@@ -123,7 +123,13 @@ class LocalSandbox(Sandbox):
 
     @property
     def adopter(self) -> int:
-        return os.getpid() if self.variant == NON_REAPING_INIT else 1
+        """The grader, in the no-init image's sandbox. In the tini image's, the platform's
+        init adopts, whose PID is not known here (PID 1 on PrairieLearn; Gradescope's grader
+        runs under `tini -s`, which is not): a check must read the kernel's answer instead."""
+        if self.variant != NON_REAPING_INIT:
+            raise InfraError("lab bug: without an engine, the adopter's PID is known only in the "
+                             f"{NON_REAPING_INIT} image's sandbox")
+        return os.getpid()
 
     def running(self) -> bool:
         return not self.halted
