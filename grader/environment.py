@@ -55,6 +55,13 @@ class Environment:
     def backend(self) -> str:
         return "docker" if self.engine else "engine-free"
 
+    @property
+    def summary(self) -> str:
+        """What bears on a grading's fidelity, in a line (for its results)."""
+        return (f"{'root' if self.root else f'uid {os.geteuid()}'}, seccomp {self.seccomp}, "
+                f"new namespaces {'allowed' if self.namespaces else 'refused'}, "
+                f"PID 1 {self.pid1}, pids limit {self.pids_max or 'none'}")
+
     def described(self) -> list[str]:
         caps = "all" if self.capabilities >= set(CAPABILITIES) else \
             ", ".join(sorted(self.capabilities)) or "none"

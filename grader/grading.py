@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import environment
 from .containers import Containers
 from .engine import connect, remove_strays
 from .errors import CheckFailed, InfraError
@@ -57,8 +58,9 @@ def grade(lab: Lab, folder: Path, only: list[str] | None = None, client=None,
     if engine_free:
         require_ready()
         client, offered = None, frozenset()   # none of NEEDS: see local.py
+        backend = f"{ENGINE_FREE_BACKEND} (here: {environment.detect().summary})"
     else:
-        client, offered = client or connect(), ALL_NEEDS
+        client, offered, backend = client or connect(), ALL_NEEDS, DOCKER_BACKEND
         remove_strays(client)   # left by a grader that was killed with -9
     results: list[CheckResult] = []
     timelines: dict[str, list[Timeline]] = {}
@@ -82,7 +84,7 @@ def grade(lab: Lab, folder: Path, only: list[str] | None = None, client=None,
             results.extend(judged)
             timelines[spec.file] = ex.timelines()
     return Scorecard(lab, results, time.monotonic() - started, submission.notes, timelines,
-                     ENGINE_FREE_BACKEND if engine_free else DOCKER_BACKEND)
+                     backend)
 
 
 def _judge(ex: Exercise, scenario, problem: str | None) -> None:

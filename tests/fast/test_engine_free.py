@@ -37,6 +37,8 @@ def test_a_platform_container_grades_engine_free_without_the_recorder():
     inside = platform()
     assert (inside.backend, inside.recorder) == ("engine-free", False)
     assert "backend:              engine-free" in inside.described()
+    assert inside.summary == ("root, seccomp filter, new namespaces refused, PID 1 tini, "
+                              "pids limit 1024")   # what a result says graded it
     host = platform(first_namespaces=True, capabilities=frozenset(environment.CAPABILITIES))
     assert host.recorder and "capabilities:         all" in host.described()
     assert platform(engine=True).backend == "docker"
