@@ -110,14 +110,14 @@ class Harnessed:
         self.name = ex.file
         self.to_file, self.output_limit = to_file, ex.output_limit
         self.token = secrets.token_hex(8)
-        self._await("ready", 15, token=False)
+        self.answer("ready", 15, token=False)
         self.probe = self.booted.probe
         if self.probe.cgroup_file("pids", "pids.max") is None:
             raise InfraError("the container has no pids cgroup (no pids.max, cgroup v1 or v2)")
         self.events_before = self.refused_forks()
         self.last_pid_before = self.probe.last_pid()
 
-    def _await(self, pattern: str, timeout: float, token: bool = True) -> re.Match:
+    def answer(self, pattern: str, timeout: float, token: bool = True) -> re.Match:
         """A line of the harness; its silence is the grader's failure, not the learner's."""
         mark = f"harness {self.token}" if token else "harness"
         try:
@@ -139,15 +139,19 @@ class Harnessed:
             raise InfraError("cannot read the container's pids cgroup file pids.events")
         return refused
 
-    def go(self) -> None:
+    def go(self, then: str | None = None) -> None:
+        """Start the program; `then`, a command the harness takes right after, with no round
+        trip to the grader between."""
         self.went = time.monotonic()   # the probe's clock too, and the recorder's
         self.prog.send_line(f"go {self.token}")
-        started = self._await(r"started pid=(\d+) pid_max=(\d+)", 15)
+        if then:
+            self.prog.send_line(then)
+        started = self.answer(r"started pid=(\d+) pid_max=(\d+)", 15)
         self.pid, self.pid_max = int(started.group(1)), int(started.group(2))
 
     def command(self, word: str, answer: str, timeout: float = 15) -> re.Match:
         self.prog.send_line(word)
-        return self._await(answer, timeout)
+        return self.answer(answer, timeout)
 
     def wait_end(self, timeout: float) -> None:
         """Wait until the program has ended; the harness's report of it, and the cgroup's."""
@@ -435,8 +439,14 @@ def judge_waiting(ex, run: Harnessed, meanwhile: WhileFrozen) -> None:
 def pool_with_a_child_killed(ex) -> None:
     """Again, with one task's child killed by the grader while stopped: its status is wrong.
     Its output goes to a file: a report line still in stdio's buffer when a child is forked
-    is copied into the child, and written again if the child exits through exit()."""
-    failing = pool_until_full(ex, STATUS_TASKS, to_file=True)
+    is copied into the child, and written again if the child exits through exit().
+
+    The harness stops the pool's children from its start, as they come, told so with `go`:
+    waiting to see the cgroup full first, a grader slowed by load once sent its freeze after
+    the pool had run all its tasks (a few seconds), and had no child to kill."""
+    failing = Harnessed(ex, str(STATUS_TASKS), pids=POOL_PIDS, to_file=True)
+    failing.go(then="freeze")
+    failing.answer(r"frozen stopped=(\d+) full=(yes|no)", 15)
     killed = failing.command("kill", r"killed pid=(\d+|none)").group(1)
     failing.command("thaw", "thawed")
     failing.wait_end(ex.timeout("checks-statuses"))

@@ -19,7 +19,7 @@ Commands, one a line on stdin:
              "harness WORD ...", so the program cannot forge one
     freeze   SIGSTOP the program's children until all of them are stopped and the pids cgroup
              is full (or 5 s have passed)
-    kill     SIGKILL one of the stopped children
+    kill     SIGKILL one of the stopped children (stopping one first if freeze left none)
     thaw     SIGCONT them
     quit     exit
 What it prints, each line starting with "harness ":
@@ -113,6 +113,24 @@ def freeze(program):
         settled = set(kids) if kids and not moving and pids_full() else None
         time.sleep(0.002)
     return sum(state == "T" for state in children(program).values()), pids_full()
+
+
+def kill_one(program):
+    """SIGKILL one stopped child of the program; its PID, or None if it has ended or had no
+    child for 5 s. Where freeze left none stopped (a machine so busy that every child it saw
+    ended first), the program's children are stopped again until one stays, as freeze does."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        kids = children(program)
+        if not kids and children(os.getpid()).get(program) in (None, "Z"):
+            return None   # the program has ended: no child will come
+        stopped = sorted(pid for pid, state in kids.items() if state == "T")
+        if stopped:
+            signal_all(stopped[:1], signal.SIGKILL)
+            return stopped[0]
+        signal_all([pid for pid, state in kids.items() if state != "Z"], signal.SIGSTOP)
+        time.sleep(0.002)
+    return None
 
 
 def spawn(command, keep_fd=None, stdout=None):
@@ -217,9 +235,8 @@ def supervise(command, pid_max, stdout):
                 stopped, full = freeze(program) if program and not pid_max else (0, False)
                 say(f"frozen stopped={stopped} full={'yes' if full else 'no'}")
             elif word == "kill":
-                stopped = sorted(p for p, s in children(program).items() if s == "T") if program else []
-                signal_all(stopped[:1], signal.SIGKILL)
-                say(f"killed pid={stopped[0] if stopped else 'none'}")
+                killed = kill_one(program) if program else None
+                say(f"killed pid={killed or 'none'}")
             elif word == "thaw":
                 if program:
                     signal_all([p for p, s in children(program).items() if s == "T"], signal.SIGCONT)
