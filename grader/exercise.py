@@ -17,7 +17,7 @@ from pathlib import PurePath
 from . import cache
 from .containers import Containers
 from .errors import CheckFailed, InfraError
-from .labspec import NEEDS, RUN_NEEDS, ExerciseSpec
+from .labspec import NEEDS, ExerciseSpec
 from .languages import language_of
 from .proc import Probe
 from .sandbox import Sandbox
@@ -452,13 +452,12 @@ class Exercise:
         """Skip each check that needs what this backend does not offer (labspec's NEEDS), and
         the whole exercise where its runs cannot even be made here (RUN_NEEDS). True if the
         exercise is not to run at all."""
-        unmet = {spec.id: [need for need in spec.needs if need not in offered]
-                 for spec in self.spec.checks}
+        unmet = self.spec.unmet(offered)
         for check_id, needs in unmet.items():
             if needs:
                 self.skip(check_id, "it needs " + " and ".join(NEEDS[n] for n in needs)
                           + ", which this grader lacks")
-        unrunnable = [check for check, needs in unmet.items() if set(needs) & RUN_NEEDS]
+        unrunnable = self.spec.unrunnable(offered)
         if not unrunnable:
             return False
         for spec in self.spec.checks:

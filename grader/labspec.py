@@ -70,6 +70,22 @@ class ExerciseSpec(Strict):
                 return spec
         raise LabError(f"{self.file} has no check named {check_id!r} in lab.yaml")
 
+    def unmet(self, offered: frozenset[str]) -> dict[str, list[str]]:
+        """Each check's needs (NEEDS) that a backend offering `offered` lacks."""
+        return {spec.id: [need for need in spec.needs if need not in offered]
+                for spec in self.checks}
+
+    def unrunnable(self, offered: frozenset[str]) -> list[str]:
+        """The checks whose unmet needs (RUN_NEEDS) keep the exercise's runs from being made
+        at all there: none of its checks can be judged."""
+        return [check for check, needs in self.unmet(offered).items() if set(needs) & RUN_NEEDS]
+
+    def judged(self, offered: frozenset[str]) -> list[str]:
+        """The checks a backend offering `offered` judges, in lab.yaml's order."""
+        if self.unrunnable(offered):
+            return []
+        return [check for check, needs in self.unmet(offered).items() if not needs]
+
 
 class LimitsSpec(Strict):
     pids: int = Field(default=Limits.pids, ge=16)

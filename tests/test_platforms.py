@@ -198,19 +198,17 @@ def test_each_reference_passes_what_is_judged_and_the_rest_says_why(artifacts, t
 
 
 def judged_checks(lab: labspec.Lab) -> set[str]:
-    """The checks the engine-free backend judges: they need nothing it lacks, in an exercise
-    whose runs it can make."""
-    judged = set()
-    for exercise in lab.spec.exercises:
-        if not any(set(check.needs) & labspec.RUN_NEEDS for check in exercise.checks):
-            judged |= {check.id for check in exercise.checks if not check.needs}
-    return judged
+    """The checks the engine-free backend judges (it offers none of labspec's NEEDS)."""
+    return {check for exercise in lab.spec.exercises for check in exercise.judged(frozenset())}
 
 
 def judged_faulty_cases() -> list:
     """The wrong solutions that fail a check the engine-free backend judges."""
-    return [case for name in labspec.available() for case in faulty_cases(name)
-            if case_fails(case.values[1]) & judged_checks(labspec.load(name))]
+    cases = []
+    for name in labspec.available():
+        judged = judged_checks(labspec.load(name))
+        cases += [case for case in faulty_cases(name) if case_fails(case.values[1]) & judged]
+    return cases
 
 
 @pytest.mark.parametrize("lab_name, case", judged_faulty_cases())
@@ -253,9 +251,9 @@ def gradescope_cases() -> list:
     PrairieLearn's, tested above; this is its packaging for Gradescope."""
     lab = labspec.load("lab3")
     file_of = {c.id: e.file for e in lab.spec.exercises for c in e.checks}
-    cases, seen = [], set()
+    cases, seen, judged = [], set(), judged_checks(lab)
     for case in faulty_cases("lab3"):
-        if case_fails(case.values[1]) <= judged_checks(lab):
+        if case_fails(case.values[1]) <= judged:
             file = file_of[next(iter(case_fails(case.values[1])))]
             if file not in seen:
                 seen.add(file)

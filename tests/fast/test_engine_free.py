@@ -113,14 +113,14 @@ def engine_free_row(lab: labspec.Lab) -> str:
     """The README's line for a lab in its table of what is judged without an engine."""
     judged, skipped, points = [], {}, 0
     for e in lab.spec.exercises:
-        unrunnable = any(set(c.needs) & labspec.RUN_NEEDS for c in e.checks)
+        here, unmet = e.judged(frozenset()), e.unmet(frozenset())
         for c in e.checks:
-            if c.needs or unrunnable:
-                need = " + ".join(c.needs) or "their exercise's runs"
-                skipped.setdefault(need, []).append(c.id)
-            else:
+            if c.id in here:
                 judged.append(c.id)
                 points += c.points
+            else:
+                need = " + ".join(unmet[c.id]) or "their exercise's runs"
+                skipped.setdefault(need, []).append(c.id)
     named = ", ".join(f"`{c}`" for c in judged) or "none"
     needs = "; ".join(f"{need}: " + ", ".join(f"`{c}`" for c in ids) for need, ids in skipped.items())
     return f"| {lab.name} ({points} of {lab.spec.max_score} points) | {named} | {needs} |"
