@@ -202,6 +202,15 @@ def judged_checks(lab: labspec.Lab) -> set[str]:
     return {check for exercise in lab.spec.exercises for check in exercise.judged(frozenset())}
 
 
+def keep_only(lab: labspec.Lab, submission: Path, exercises: list[str]) -> None:
+    """Take the files of every other exercise out of the submission: a job then grades those
+    as missing, at once."""
+    for exercise in lab.spec.exercises:
+        if exercise.file not in exercises:
+            for name in corpus.alternatives(exercise.file):
+                (submission / name).unlink(missing_ok=True)
+
+
 def judged_faulty_cases() -> list:
     """The wrong solutions that fail a check the engine-free backend judges."""
     cases = []
@@ -217,10 +226,7 @@ def test_each_wrong_solution_fails_exactly_its_judged_checks(artifacts, tmp_path
     at once): of their checks, it fails those it must that are judged here."""
     lab = labspec.load(lab_name)
     target, changed, must_fail = faulty_submission(lab, case, tmp_path)
-    for exercise in lab.spec.exercises:
-        if exercise.file not in changed:
-            for name in corpus.alternatives(exercise.file):
-                (target / name).unlink(missing_ok=True)
+    keep_only(lab, target, changed)
     target.rename(tmp_path / "student")
     results, output = run_job(tmp_path, lab_name)
     graded = [test for test in results["tests"] if test["name"].split(": ")[0] in changed]
@@ -305,10 +311,7 @@ def test_hostile_submissions_get_a_plain_zero_and_the_rest_is_graded(artifacts, 
         folder = tmp_path / case
         hostile_submission(lab, case, folder / "student")
         if case not in BESIDE_THE_REST:
-            for exercise in lab.spec.exercises:
-                if exercise.file != target:
-                    for name in corpus.alternatives(exercise.file):
-                        (folder / "student" / name).unlink(missing_ok=True)
+            keep_only(lab, folder / "student", [target])
         return (case, *run_job(folder, "lab3", count_leftovers=case in BESIDE_THE_REST))
 
     with ThreadPoolExecutor(3) as pool:
